@@ -1,0 +1,85 @@
+"""The `accord` console script: a thin Typer layer over the library.
+
+Each command lives in accord/commands/<name>.py and exposes `command`; heavy libraries
+(frictionless, duckdb, great_expectations) are imported inside command bodies so that
+`accord --help` stays fast. Library exceptions become one `Error: ...` line on stderr with
+the exception's exit code; `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from accord import __version__
+from accord.errors import AccordError
+
+COMMANDS = ("validate", "check", "suite", "build", "query", "info", "release", "download", "diff")
+HIDDEN_COMMANDS = ("generate",)
+
+app = typer.Typer(
+    name="accord",
+    help="Validate, check, build and query Frictionless data packages on DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"accord {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """Exit codes: 0 success, 1 the data failed validation or checks, 2 usage error or unreadable input."""
+    state["debug"] = debug
+
+
+def _register() -> None:
+    for name in COMMANDS + HIDDEN_COMMANDS:
+        try:
+            module = importlib.import_module(f"accord.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"accord.commands.{name}":
+                continue  # not part of this build
+            raise
+        sub = getattr(module, "app", None)
+        if sub is not None:
+            app.add_typer(sub, name=name, hidden=name in HIDDEN_COMMANDS)
+        else:
+            app.command(name, hidden=name in HIDDEN_COMMANDS)(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    # Typer's standalone mode handles usage errors (exit 2) and typer.Exit; library
+    # exceptions reach us here and become one line on stderr.
+    debug = "--debug" in sys.argv[1:]
+    try:
+        app()
+    except AccordError as exc:
+        if debug:
+            raise
+        typer.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        typer.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        sys.exit(2)

@@ -1,0 +1,28 @@
+"""accord validate: structure, schema and keys of a data package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from accord.commands import options
+
+
+def command(
+    package: str = options.PACKAGE,
+    engine: str = options.ENGINE,
+    fmt: str = options.REPORT_FORMAT,
+    output: Path = options.OUTPUT,
+    trusted: bool = options.TRUSTED,
+) -> None:
+    """Validate the descriptor, CSV structure, types, constraints and keys.
+
+    Example: accord validate datapackage.json --format json
+    """
+    from accord.render import render
+    from accord.validate import validate
+
+    report = validate(package, engine=engine, trusted=trusted)
+    options.emit(render(report, fmt), output)
+    raise typer.Exit(report.exit_code)

@@ -1,0 +1,32 @@
+"""Exceptions mean "could not run"; bad data never raises, it becomes a Report entry.
+
+Each class carries the exit code the CLI uses for it (2: usage error or unreadable input).
+"""
+
+
+class AccordError(Exception):
+    """Base class: a one-line, actionable message; the CLI prints `Error: <message>`."""
+
+    exit_code = 2
+
+
+class UsageError(AccordError):
+    """The command was called wrongly (bad option value, missing argument)."""
+
+
+class PackageError(AccordError):
+    """The package or one of its files cannot be read (missing, not JSON, not a package, unsafe path)."""
+
+
+class DatabaseError(AccordError):
+    """The built database is missing, unreadable or the query against it failed."""
+
+
+class QueryRefused(AccordError):
+    """The SQL tries to write, or to reach files or the network outside the database."""
+
+
+class InvalidData(AccordError):
+    """The data failed validation or checks where a command needs valid data (build, release)."""
+
+    exit_code = 1
