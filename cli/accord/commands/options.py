@@ -18,6 +18,7 @@ REPORT_FORMAT = typer.Option("text", "--format", "-F", help="Report format: text
 OUTPUT = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout.")
 ENGINE = typer.Option("duckdb", "--engine", help="Validation engine: duckdb (fast) or frictionless (reference).")
 DATABASE = typer.Option(None, "--db", help="The DuckDB database (default: build/<package-name>.duckdb).")
+ROWS_FORMAT = typer.Option("table", "--format", "-F", help="Rows format: table, csv, json or markdown.")
 
 
 def emit(text: str, output: Path | None) -> None:
