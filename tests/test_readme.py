@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def test_the_readme_examples_run_with_their_exit_codes(package_copy):
     accord = Path(sys.executable).with_name("accord")
     env = {**os.environ, "COLUMNS": "200"}
     for command, expected in console_examples():
-        args = [str(accord), *command.split()[1:]]
+        args = [str(accord), *shlex.split(command)[1:]]
         result = subprocess.run(args, cwd=package_copy, capture_output=True, text=True, env=env, timeout=300)
         assert result.returncode == expected, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
         assert "Traceback" not in result.stderr, command
