@@ -1,0 +1,286 @@
+"""accord build: typed tables, constraints, enums, comments, views, Parquet, refusal and atomicity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from build_helpers import ENGINE, PEOPLE, demo_package, run_main, write_package
+
+from accord.build import build_database, load_tables
+from accord.errors import DatabaseError, InvalidData, PackageError, UsageError
+from accord.package import load_package
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    descriptor = demo_package(root)
+    result = build_database(descriptor, root / "build" / "demo.duckdb", engine=ENGINE)
+    return result
+
+
+def connect(result):
+    return duckdb.connect(str(result.database), read_only=True)
+
+
+def test_result_names_the_database_tables_views_and_parquet_files(built):
+    assert built.database.name == "demo.duckdb" and built.database.is_file()
+    assert built.tables == {"organizations": 3, "people": 3}
+    assert built.views == ["people_named", "people_per_organization"]
+    assert [p.name for p in built.parquet_files] == ["organizations.parquet", "people.parquet"]
+    assert built.parquet_files[0].parent == built.database.parent / "parquet"
+    assert built.seconds > 0
+
+
+def test_table_schema_types_become_duckdb_types(built):
+    with connect(built) as con:
+        types = dict(
+            con.execute("SELECT table_name || '.' || column_name, data_type FROM duckdb_columns()").fetchall()
+        )
+        enum_type = con.execute(
+            "SELECT logical_type FROM duckdb_types() WHERE type_name = 'organizations_classification'"
+        ).fetchone()
+    assert types["people.person_id"] == "BIGINT"
+    assert types["people.name"] == "VARCHAR"
+    assert types["people.active"] == "BOOLEAN"
+    assert types["people.score"] == "DOUBLE"
+    assert types["people.born"] == "INTEGER"
+    assert types["people.updated"] == "TIMESTAMP"
+    assert types["organizations.founded"] == "DATE"
+    assert types["organizations.aliases"] == "VARCHAR[]"
+    assert types["organizations.classification"] == "ENUM('state', 'international-organization', 'organ')"
+    assert enum_type == ("ENUM",)
+
+
+def test_values_are_cast_with_missing_values_booleans_lists_and_utc(built):
+    with connect(built) as con:
+        people = con.execute("SELECT person_id, active, score, born, updated, email FROM people ORDER BY 1").fetchall()
+        aliases = con.execute("SELECT aliases FROM organizations WHERE organization_id = 'coe'").fetchone()[0]
+    assert people[0] == (1, True, 1.5, 1970, dt.datetime(2023, 10, 7, 10, 0), "ann@example.org")
+    # "n/a" and "" are missing values; +02:00 is converted to UTC
+    assert people[1] == (2, False, None, None, dt.datetime(2023, 10, 7, 10, 0), None)
+    assert people[2][2] == -2.0
+    assert aliases == ["CoE", "Conseil de l'Europe"]
+
+
+def test_keys_not_null_and_unique_are_declared(built):
+    with connect(built) as con:
+        constraints = con.execute(
+            "SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints()"
+        ).fetchall()
+        nullable = dict(
+            con.execute(
+                "SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = 'organizations'"
+            ).fetchall()
+        )
+    assert ("people", "PRIMARY KEY", ["person_id"]) in constraints
+    assert ("organizations", "PRIMARY KEY", ["organization_id"]) in constraints
+    assert ("people", "UNIQUE", ["email"]) in constraints
+    assert ("people", "FOREIGN KEY", ["organization_id"]) in constraints
+    assert nullable["name"] is False and nullable["classification"] is False and nullable["parent_id"] is True
+    # DuckDB checks a foreign key against rows already inserted, so a self-reference is left to validation
+    assert ("organizations", "FOREIGN KEY", ["parent_id"]) not in constraints
+    assert any("organizations(parent_id) -> organizations(organization_id)" in n for n in built.notes)
+
+
+def test_declared_constraints_hold_in_the_database(built, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(built.database.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO people (person_id, name, organization_id) VALUES (9, 'Eve', 'nowhere')")
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO people (person_id, name) VALUES (1, 'Ann again')")
+        with pytest.raises(duckdb.ConversionException):
+            con.execute("INSERT INTO organizations VALUES ('x', 'X', 'planet', NULL, NULL, NULL)")
+
+
+def test_comments_come_from_titles_and_descriptions(built):
+    with connect(built) as con:
+        tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
+        columns = dict(
+            con.execute("SELECT table_name || '.' || column_name, comment FROM duckdb_columns()").fetchall()
+        )
+    assert tables == {"organizations": "Organizations — States and bodies.", "people": "People, one row each."}
+    assert columns["organizations.organization_id"] == "A slug."
+    assert columns["organizations.name"] == "Name"
+    assert columns["people.organization_id"] == "Where they work."
+    assert columns["people.score"] is None
+
+
+def test_views_from_the_views_folder_are_applied_in_name_order(built):
+    with connect(built) as con:
+        named = con.execute("SELECT name, organization FROM people_named ORDER BY name").fetchall()
+        counts = con.execute("SELECT n FROM people_per_organization WHERE organization_id = 'coe'").fetchone()
+    assert ("Ann", "Council of Europe") in named
+    assert counts == (1,)
+
+
+def test_parquet_files_hold_the_rows_types_and_field_descriptions(built):
+    organizations, people = built.parquet_files
+    table = pq.read_table(organizations)
+    assert table.num_rows == 3
+    assert str(table.schema.field("aliases").type) == "list<element: string>"
+    assert table.column("founded").to_pylist()[0] == dt.date(1949, 5, 5)
+    metadata = pq.read_metadata(organizations).metadata
+    assert metadata[b"description:organization_id"] == "A slug.".encode()
+    assert metadata[b"title"] == b"Organizations"
+    schema = json.loads(metadata[b"table_schema"])
+    assert schema["primaryKey"] == ["organization_id"]
+    assert pq.read_table(people).column("person_id").to_pylist() == [1, 2, 3]
+
+
+def test_invalid_data_is_refused_with_the_count_and_the_first_error(tmp_path):
+    bad = {**PEOPLE, "csv": PEOPLE["csv"].replace("1.5", "lots").replace("1980", "soon")}
+    descriptor = demo_package(tmp_path, views=None)
+    (tmp_path / "tables" / "people.csv").write_text(bad["csv"], encoding="utf-8")
+    with pytest.raises(InvalidData) as caught:
+        build_database(descriptor, tmp_path / "out.duckdb", engine=ENGINE)
+    message = str(caught.value)
+    assert "2 errors" in message and "people, row 2, field score: type-error" in message
+    assert "\n" not in message
+    assert not (tmp_path / "out.duckdb").exists() and not (tmp_path / "parquet").exists()
+    run = run_main("build", str(descriptor), "--db", str(tmp_path / "out.duckdb"), "--engine", ENGINE)
+    assert run.exit_code == 1
+    assert run.stderr.startswith("Error: demo is invalid, not built: 2 errors") and run.stderr.count("\n") == 1
+
+
+def test_force_builds_invalid_data_without_constraints(tmp_path):
+    descriptor = demo_package(tmp_path, views=None)
+    people = PEOPLE["csv"].replace("1.5", "lots").replace("3,", "1,", 1)  # a bad number and a duplicate key
+    (tmp_path / "tables" / "people.csv").write_text(people, encoding="utf-8")
+    result = build_database(descriptor, tmp_path / "out.duckdb", force=True, engine=ENGINE)
+    assert result.tables == {"organizations": 3, "people": 3}
+    assert result.notes[0].startswith("built from invalid data (--force")
+    with connect(result) as con:
+        assert con.execute("SELECT score FROM people WHERE name = 'Ann'").fetchone() == (None,)
+        kinds = {kind for (kind,) in con.execute("SELECT constraint_type FROM duckdb_constraints()").fetchall()}
+    assert kinds.isdisjoint({"PRIMARY KEY", "FOREIGN KEY", "UNIQUE"})
+
+
+def test_a_failing_build_leaves_the_previous_database_and_parquet_untouched(tmp_path):
+    descriptor = demo_package(tmp_path)
+    database = tmp_path / "build" / "demo.duckdb"
+    first = build_database(descriptor, database, engine=ENGINE)
+    before = {p: p.read_bytes() for p in [database, *first.parquet_files]}
+    (tmp_path / "views" / "03_broken.sql").write_text("CREATE VIEW broken AS SELECT * FROM no_such_table;\n")
+    with pytest.raises(DatabaseError, match=r"views/03_broken.sql: Catalog Error: Table with name no_such_table"):
+        build_database(descriptor, database, engine=ENGINE)
+    assert {p: p.read_bytes() for p in before} == before
+    leftovers = [p.name for p in database.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+    assert sorted(p.name for p in (database.parent / "parquet").iterdir()) == ["organizations.parquet", "people.parquet"]
+
+
+def test_a_rebuild_replaces_the_database_and_the_parquet_folder(tmp_path):
+    descriptor = demo_package(tmp_path)
+    database = tmp_path / "build" / "demo.duckdb"
+    build_database(descriptor, database, engine=ENGINE)
+    (tmp_path / "views" / "02_counts.sql").unlink()
+    second = build_database(descriptor, database, engine=ENGINE)
+    assert second.views == ["people_named"]
+    assert (database.parent / "parquet").stat().st_mode & 0o077 != 0  # an ordinary folder, not mkdtemp's 0700
+
+
+def test_views_may_only_create_views(tmp_path):
+    descriptor = demo_package(tmp_path, views={"01.sql": "CREATE VIEW v AS SELECT 1;\nDROP TABLE people;\n"})
+    with pytest.raises(PackageError, match=r"views/01.sql: only CREATE VIEW statements are allowed, found: DROP TABLE"):
+        build_database(descriptor, tmp_path / "out.duckdb", engine=ENGINE)
+    assert not (tmp_path / "out.duckdb").exists()
+
+
+def test_views_cannot_read_files(tmp_path):
+    descriptor = demo_package(tmp_path, views={"01.sql": "CREATE VIEW leak AS SELECT * FROM read_csv('/etc/passwd');"})
+    with pytest.raises(DatabaseError, match="file system operations are disabled"):
+        build_database(descriptor, tmp_path / "out.duckdb", engine=ENGINE)
+
+
+def test_a_parquet_folder_holding_other_files_is_not_replaced(tmp_path):
+    descriptor = demo_package(tmp_path)
+    precious = tmp_path / "mine" / "notes.txt"
+    precious.parent.mkdir()
+    precious.write_text("keep me")
+    with pytest.raises(UsageError, match="not only .parquet files"):
+        build_database(descriptor, tmp_path / "out.duckdb", parquet_dir=precious.parent, engine=ENGINE)
+    assert precious.read_text() == "keep me"
+
+
+def test_cli_builds_into_build_folder_of_the_current_directory(tmp_path):
+    demo_package(tmp_path)
+    run = run_main("build", "--engine", ENGINE, cwd=tmp_path)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.startswith("Built build/demo.duckdb in ")
+    assert "organizations  3 rows" in run.stdout and "views: people_named, people_per_organization" in run.stdout
+    assert "parquet: build/parquet (2 files)" in run.stdout
+    assert (tmp_path / "build" / "demo.duckdb").is_file()
+    assert (tmp_path / "build" / "parquet" / "people.parquet").is_file()
+    assert run.stderr.startswith("note: foreign key organizations(parent_id)")
+
+
+def test_help_has_an_example():
+    run = run_main("build", "--help")
+    assert run.exit_code == 0 and "Example: accord build" in run.stdout
+
+
+def test_load_tables_leniently_loads_invalid_data_into_any_connection(tmp_path):
+    descriptor = demo_package(tmp_path)
+    (tmp_path / "tables" / "people.csv").write_text(
+        "person_id,name,organization_id,active,score,born,updated,email\n1,Ann,nowhere,maybe,x,y,z\n1\n"
+    )
+    with duckdb.connect() as con:
+        loaded = load_tables(con, load_package(descriptor), strict=False)
+        rows = con.execute("SELECT person_id, name, active, score, born, updated FROM people").fetchall()
+    assert loaded.rows == {"organizations": 3, "people": 2}
+    assert rows == [(1, "Ann", None, None, None, None), (1, None, None, None, None, None)]
+
+
+def test_load_tables_honours_the_dialect_and_number_formats(tmp_path):
+    fields = [
+        {"name": "amount", "type": "number", "groupChar": ".", "decimalChar": ","},
+        {"name": "count", "type": "integer", "bareNumber": False},
+        {"name": "day", "type": "date", "format": "%d/%m/%Y"},
+        {"name": "seen", "type": "datetime", "format": "%d/%m/%Y %H:%M"},
+        {"name": "at", "type": "time"},
+        {"name": "ids", "type": "list", "itemType": "integer"},
+        {"name": "extra", "type": "object"},
+        {"name": "note", "type": "string"},
+    ]
+    csv = 'amount;count;day;seen;at;ids;extra;note\n1.234,5;about 12 items;02/01/2020;02/01/2020 10:30;08:15:00;1,2,3;{"a": 1};""\n'
+    descriptor = write_package(
+        tmp_path, {"things": {"schema": {"fields": fields, "missingValues": ["-"]}, "dialect": {"delimiter": ";"}, "csv": csv}}
+    )
+    with duckdb.connect() as con:
+        load_tables(con, load_package(descriptor))
+        row = con.execute("SELECT amount, count, day, seen, \"at\", ids, extra->>'a', note FROM things").fetchone()
+        extra_type = con.execute("SELECT data_type FROM duckdb_columns() WHERE column_name = 'extra'").fetchone()
+    assert row == (1234.5, 12, dt.date(2020, 1, 2), dt.datetime(2020, 1, 2, 10, 30), dt.time(8, 15), [1, 2, 3], "1", "")
+    assert extra_type == ("JSON",)
+
+
+def test_a_cast_failure_in_strict_mode_names_the_table(tmp_path):
+    descriptor = write_package(
+        tmp_path, {"numbers": {"schema": {"fields": [{"name": "n", "type": "integer"}]}, "csv": "n\nten\n"}}
+    )
+    with duckdb.connect() as con, pytest.raises(DatabaseError, match=r"table 'numbers': Conversion Error"):
+        load_tables(con, load_package(descriptor))
+
+
+def test_non_csv_resources_cannot_be_built(tmp_path):
+    descriptor = write_package(tmp_path, {"things": {"schema": {"fields": [{"name": "a"}]}, "csv": "a\n1\n"}})
+    data = json.loads(descriptor.read_text())
+    data["resources"][0]["format"] = "xlsx"
+    descriptor.write_text(json.dumps(data))
+    with duckdb.connect() as con, pytest.raises(PackageError, match="format 'xlsx' cannot be built"):
+        load_tables(con, load_package(descriptor))
+
+
+def test_default_database_path_is_safe_for_any_package_name(tmp_path):
+    from accord.build import default_database_path
+
+    descriptor = write_package(tmp_path, {}, name="../../etc/evil")
+    assert default_database_path(load_package(descriptor)) == Path("build") / "etc-evil.duckdb"
