@@ -1,0 +1,52 @@
+"""accord query: read-only SQL on the built database."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import typer
+
+from accord.commands import options
+
+
+def command(
+    sql: str = typer.Argument(
+        None, help="SQL to run, or the NAME of a query in queries/<NAME>.sql.", show_default=False
+    ),
+    file: Path = typer.Option(None, "--file", "-f", help="Read the SQL from this file."),
+    db: Path = options.DATABASE,
+    fmt: str = options.ROWS_FORMAT,
+    package: str = typer.Option(
+        None, "--package", "-p", help="The package whose database and queries/ to use (default: ./datapackage.json)."
+    ),
+    list_queries: bool = typer.Option(False, "--list", help="List the named queries with their descriptions."),
+) -> None:
+    """Run SQL on the built database, read-only, with no access to files or the network.
+
+    Example: accord query "select count(*) from organizations" --format csv
+    """
+    from accord import query
+    from accord.errors import UsageError
+    from accord.output import format_rows
+
+    if list_queries:
+        columns, rows = ["name", "description"], [(q.name, q.description) for q in query.named_queries(package)]
+    else:
+        if (sql is None) == (file is None):
+            raise UsageError("give SQL, a query NAME, or -f FILE (one of them)")
+        if file is not None:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UsageError(f"{file}: cannot read: {exc}") from exc
+        elif query.is_query_name(sql):
+            text = query.named_query_sql(sql, package)
+        else:
+            text = sql
+        result = query.run_query(text, db or query.default_database(package))
+        columns, rows = result.columns, result.rows
+    terminal = sys.stdout.isatty()
+    width = shutil.get_terminal_size().columns if terminal else None
+    typer.echo(format_rows(columns, rows, fmt, color=terminal, width=width), nl=False)

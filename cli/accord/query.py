@@ -1,0 +1,131 @@
+"""query: read-only SQL on the built database, inline, from a file, or named in queries/.
+
+The database is opened read-only with file and network access disabled and the
+configuration locked, so a query can neither write nor reach anything outside the
+database; only one reading statement (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE,
+EXPLAIN, PRAGMA, CALL) runs at a time. This module must stay fast to import: no
+frictionless, pandas or pyarrow here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from accord.errors import DatabaseError, QueryRefused, UsageError
+from accord.package import load_package
+
+QUERIES_DIR = "queries"
+QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+READING_STATEMENTS = frozenset(
+    {
+        duckdb.StatementType.SELECT,
+        duckdb.StatementType.EXPLAIN,
+        duckdb.StatementType.PRAGMA,
+        duckdb.StatementType.CALL,
+    }
+)
+LOCKED_DOWN = {"enable_external_access": False, "lock_configuration": True}
+# DuckDB's messages when a statement would write or change settings on a locked, read-only database.
+REFUSAL_MESSAGES = ("read-only mode", "configuration has been locked")
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    path: Path
+    description: str  # the first comment line of the file
+
+
+def _package(package: str | Path | None):
+    # Only the descriptor's name and folder are needed; no resource file is read.
+    return load_package(package, trusted=True)
+
+
+def default_database(package: str | Path | None = None) -> Path:
+    """build/<package-name>.duckdb for the package (default ./datapackage.json)."""
+    from accord.build import default_database_path
+
+    return default_database_path(_package(package))
+
+
+def _description(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            stripped = line.strip()
+            return stripped[2:].strip() if stripped.startswith("--") else ""
+    return ""
+
+
+def named_queries(package: str | Path | None = None) -> list[NamedQuery]:
+    """The queries/<NAME>.sql files beside the descriptor, by name."""
+    folder = _package(package).basepath / QUERIES_DIR
+    if not folder.is_dir():
+        return []
+    return [NamedQuery(p.stem, p, _description(p)) for p in sorted(folder.glob("*.sql")) if QUERY_NAME.fullmatch(p.stem)]
+
+
+def is_query_name(text: str) -> bool:
+    return bool(QUERY_NAME.fullmatch(text))
+
+
+def named_query_sql(name: str, package: str | Path | None = None) -> str:
+    for query in named_queries(package):
+        if query.name == name:
+            return query.path.read_text(encoding="utf-8")
+    raise UsageError(f"no named query {name!r} in {QUERIES_DIR}/ (see `accord query --list`)")
+
+
+def open_read_only(database: str | Path) -> duckdb.DuckDBPyConnection:
+    """The database, read-only, with file and network access disabled and settings locked."""
+    path = Path(database)
+    if not path.is_file():
+        raise DatabaseError(f"{path}: no such database; run `accord build` first")
+    try:
+        return duckdb.connect(str(path), read_only=True, config=LOCKED_DOWN)
+    except duckdb.Error as exc:
+        raise DatabaseError(f"{path}: cannot open: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def run_query(sql: str, database: str | Path) -> QueryResult:
+    """Run one reading statement; refusals raise QueryRefused, SQL errors DatabaseError."""
+    con = open_read_only(database)
+    try:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise DatabaseError(_first_line(exc)) from exc
+        if len(statements) != 1:
+            raise UsageError(f"give exactly one SQL statement (found {len(statements)})")
+        kind = statements[0].type
+        if kind not in READING_STATEMENTS:
+            raise QueryRefused(f"refused: {kind.name} statements cannot run; queries only read the database")
+        try:
+            cursor = con.execute(sql)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall() if columns else []
+        except duckdb.PermissionException as exc:
+            raise QueryRefused(f"refused: {_first_line(exc)}") from exc
+        except duckdb.Error as exc:
+            message = _first_line(exc)
+            if any(m in message for m in REFUSAL_MESSAGES):
+                raise QueryRefused(f"refused: {message}") from exc
+            raise DatabaseError(message) from exc
+        return QueryResult(columns=columns, rows=rows)
+    finally:
+        con.close()
