@@ -80,11 +80,15 @@ VIEWS = {
         "CREATE VIEW people_named AS\n"
         "SELECT p.name, o.name AS organization FROM people p JOIN organizations o USING (organization_id);\n"
     ),
-    "02_counts.sql": "CREATE VIEW people_per_organization AS SELECT organization_id, count(*) AS n FROM people GROUP BY 1;\n",
+    "02_counts.sql": (
+        "CREATE VIEW people_per_organization AS SELECT organization_id, count(*) AS n FROM people GROUP BY 1;\n"
+    ),
 }
 
 QUERIES = {
-    "people.sql": "-- Everyone, by name.\n-- (a second comment line)\nSELECT person_id, name FROM people ORDER BY person_id;\n",
+    "people.sql": (
+        "-- Everyone, by name.\n-- (a second comment line)\nSELECT person_id, name FROM people ORDER BY person_id;\n"
+    ),
     "no-comment.sql": "SELECT 1 AS one;\n",
 }
 

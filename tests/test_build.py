@@ -9,11 +9,10 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from build_helpers import ENGINE, PEOPLE, demo_package, run_main, write_package
-
 from accord.build import build_database, load_tables
 from accord.errors import DatabaseError, InvalidData, PackageError, UsageError
 from accord.package import load_package
+from build_helpers import ENGINE, PEOPLE, demo_package, run_main, write_package
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +38,7 @@ def test_result_names_the_database_tables_views_and_parquet_files(built):
 
 def test_table_schema_types_become_duckdb_types(built):
     with connect(built) as con:
-        types = dict(
-            con.execute("SELECT table_name || '.' || column_name, data_type FROM duckdb_columns()").fetchall()
-        )
+        types = dict(con.execute("SELECT table_name || '.' || column_name, data_type FROM duckdb_columns()").fetchall())
         enum_type = con.execute(
             "SELECT logical_type FROM duckdb_types() WHERE type_name = 'organizations_classification'"
         ).fetchone()
@@ -103,9 +100,7 @@ def test_declared_constraints_hold_in_the_database(built, tmp_path):
 def test_comments_come_from_titles_and_descriptions(built):
     with connect(built) as con:
         tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
-        columns = dict(
-            con.execute("SELECT table_name || '.' || column_name, comment FROM duckdb_columns()").fetchall()
-        )
+        columns = dict(con.execute("SELECT table_name || '.' || column_name, comment FROM duckdb_columns()").fetchall())
     assert tables == {"organizations": "Organizations — States and bodies.", "people": "People, one row each."}
     assert columns["organizations.organization_id"] == "A slug."
     assert columns["organizations.name"] == "Name"
@@ -128,7 +123,7 @@ def test_parquet_files_hold_the_rows_types_and_field_descriptions(built):
     assert str(table.schema.field("aliases").type) == "list<element: string>"
     assert table.column("founded").to_pylist()[0] == dt.date(1949, 5, 5)
     metadata = pq.read_metadata(organizations).metadata
-    assert metadata[b"description:organization_id"] == "A slug.".encode()
+    assert metadata[b"description:organization_id"] == b"A slug."
     assert metadata[b"title"] == b"Organizations"
     schema = json.loads(metadata[b"table_schema"])
     assert schema["primaryKey"] == ["organization_id"]
@@ -174,7 +169,10 @@ def test_a_failing_build_leaves_the_previous_database_and_parquet_untouched(tmp_
     assert {p: p.read_bytes() for p in before} == before
     leftovers = [p.name for p in database.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []
-    assert sorted(p.name for p in (database.parent / "parquet").iterdir()) == ["organizations.parquet", "people.parquet"]
+    assert sorted(p.name for p in (database.parent / "parquet").iterdir()) == [
+        "organizations.parquet",
+        "people.parquet",
+    ]
 
 
 def test_a_rebuild_replaces_the_database_and_the_parquet_folder(tmp_path):
@@ -208,6 +206,44 @@ def test_a_parquet_folder_holding_other_files_is_not_replaced(tmp_path):
     with pytest.raises(UsageError, match="not only .parquet files"):
         build_database(descriptor, tmp_path / "out.duckdb", parquet_dir=precious.parent, engine=ENGINE)
     assert precious.read_text() == "keep me"
+
+
+def test_the_parquet_folder_cannot_hold_the_database(tmp_path):
+    descriptor = demo_package(tmp_path)
+    with pytest.raises(UsageError, match="cannot hold the database"):
+        build_database(descriptor, tmp_path / "out" / "demo.duckdb", parquet_dir=tmp_path / "out", engine=ENGINE)
+    assert not (tmp_path / "out").exists()
+
+
+def test_tables_are_created_parents_first_and_a_cycle_is_broken_where_fewest_keys_are_lost(tmp_path):
+    def table(fields, references):
+        foreign_keys = [{"fields": [f], "reference": {"resource": r, "fields": ["id"]}} for f, r in references]
+        schema = {
+            "fields": [{"name": "id"}] + [{"name": f} for f in fields],
+            "primaryKey": ["id"],
+            "foreignKeys": foreign_keys,
+        }
+        return {"schema": schema, "csv": ",".join(["id", *fields]) + "\n"}
+
+    descriptor = write_package(
+        tmp_path,
+        {
+            "child": table(["parent"], [("parent", "parent")]),
+            "parent": table(["source", "checker"], [("source", "source"), ("checker", "source")]),
+            "source": table(["publisher"], [("publisher", "parent")]),
+        },
+    )
+    with duckdb.connect() as con:
+        loaded = load_tables(con, load_package(descriptor))
+        declared = con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' ORDER BY 1"
+        ).fetchall()
+    assert list(loaded.rows) == ["source", "parent", "child"]
+    assert declared == [("child",), ("parent",), ("parent",)]
+    assert loaded.notes == [
+        "foreign key source(publisher) -> parent(id) is not declared in DuckDB "
+        "('parent' is created later, in a cycle of references); validation enforces it"
+    ]
 
 
 def test_cli_builds_into_build_folder_of_the_current_directory(tmp_path):
@@ -250,9 +286,13 @@ def test_load_tables_honours_the_dialect_and_number_formats(tmp_path):
         {"name": "extra", "type": "object"},
         {"name": "note", "type": "string"},
     ]
-    csv = 'amount;count;day;seen;at;ids;extra;note\n1.234,5;about 12 items;02/01/2020;02/01/2020 10:30;08:15:00;1,2,3;{"a": 1};""\n'
+    csv = (
+        "amount;count;day;seen;at;ids;extra;note\n"
+        '1.234,5;about 12 items;02/01/2020;02/01/2020 10:30;08:15:00;1,2,3;{"a": 1};""\n'
+    )
     descriptor = write_package(
-        tmp_path, {"things": {"schema": {"fields": fields, "missingValues": ["-"]}, "dialect": {"delimiter": ";"}, "csv": csv}}
+        tmp_path,
+        {"things": {"schema": {"fields": fields, "missingValues": ["-"]}, "dialect": {"delimiter": ";"}, "csv": csv}},
     )
     with duckdb.connect() as con:
         load_tables(con, load_package(descriptor))

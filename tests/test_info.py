@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from build_helpers import demo_package, run_main
-
 from accord.info import package_info
+from build_helpers import demo_package, run_main
 
 
 def test_info_lists_tables_rows_fields_and_keys(tmp_path):
@@ -70,7 +69,9 @@ def test_cli_text_shows_tables_fields_and_keys(tmp_path):
     assert "foreign key (organization_id) -> organizations (organization_id)" in run.stdout
     assert "organizations — Organizations" in run.stdout
     lines = run.stdout.splitlines()
-    assert any("people" in line and "3" in line and "person_id" in line and "tables/people.csv" in line for line in lines)
+    assert any(
+        "people" in line and "3" in line and "person_id" in line and "tables/people.csv" in line for line in lines
+    )
     assert any("email" in line and "unique" in line for line in lines)
     assert any("classification" in line and 'enum=["state"' in line for line in lines)
     assert "\x1b[" not in run.stdout

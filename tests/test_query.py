@@ -9,12 +9,11 @@ import subprocess
 import sys
 
 import pytest
-from build_helpers import ENGINE, demo_package, run_accord, run_main
-
 from accord.build import build_database
 from accord.errors import DatabaseError, QueryRefused
 from accord.output import format_rows, neutralise_formula
 from accord.query import named_queries, run_query
+from build_helpers import ENGINE, demo_package, run_accord, run_main
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +37,16 @@ def query(*args, cwd):
 def test_csv_output(package, db):
     run = query("SELECT person_id, name, score FROM people ORDER BY 1", "--db", db, "--format", "csv", cwd=package)
     assert run.exit_code == 0
-    assert run.stdout == "person_id,name,score\r\n1,Ann,1.5\r\n2,Bob,\r\n3,\"'=HYPERLINK(\"\"http://x\"\")\",-2.0\r\n"
+    assert run.stdout == 'person_id,name,score\r\n1,Ann,1.5\r\n2,Bob,\r\n3,"\'=HYPERLINK(""http://x"")",-2.0\r\n'
 
 
 def test_json_output_is_a_list_of_objects_with_iso_dates(package, db):
     run = query(
-        "SELECT organization_id, founded, aliases FROM organizations ORDER BY 1 LIMIT 2", "--db", db, "-F", "json",
+        "SELECT organization_id, founded, aliases FROM organizations ORDER BY 1 LIMIT 2",
+        "--db",
+        db,
+        "-F",
+        "json",
         cwd=package,
     )
     assert json.loads(run.stdout) == [
@@ -53,7 +56,9 @@ def test_json_output_is_a_list_of_objects_with_iso_dates(package, db):
 
 
 def test_markdown_output_is_a_pipe_table(package, db):
-    run = query("SELECT name, person_id FROM people WHERE person_id < 3 ORDER BY 2", "--db", db, "-F", "markdown", cwd=package)
+    run = query(
+        "SELECT name, person_id FROM people WHERE person_id < 3 ORDER BY 2", "--db", db, "-F", "markdown", cwd=package
+    )
     assert run.stdout == "| name | person_id |\n| --- | ---: |\n| Ann | 1 |\n| Bob | 2 |\n"
 
 
@@ -68,7 +73,9 @@ def test_table_output_has_no_colour_without_a_terminal(package, db):
 
 def test_an_unknown_format_is_a_usage_error(package, db):
     run = query("SELECT 1", "--db", db, "--format", "xml", cwd=package)
-    assert run.exit_code == 2 and run.stderr == "Error: unknown format 'xml'; choose one of: table, csv, json, markdown\n"
+    assert (
+        run.exit_code == 2 and run.stderr == "Error: unknown format 'xml'; choose one of: table, csv, json, markdown\n"
+    )
 
 
 def test_default_database_is_build_package_name_in_the_current_folder(package):
@@ -92,7 +99,7 @@ def test_list_shows_named_queries_with_their_first_comment_line(package):
         ("people", "Everyone, by name."),
     ]
     run = query("--list", "-F", "csv", cwd=package)
-    assert run.stdout == "name,description\r\nno-comment,\r\npeople,\"Everyone, by name.\"\r\n"
+    assert run.stdout == 'name,description\r\nno-comment,\r\npeople,"Everyone, by name."\r\n'
 
 
 def test_an_unknown_name_is_a_usage_error(package):
@@ -165,7 +172,7 @@ def test_a_file_named_as_a_table_is_not_read(db):
 def test_a_refused_query_exits_2_with_one_line(package, db):
     run = query("SELECT * FROM read_csv('/etc/passwd')", "--db", db, cwd=package)
     assert run.exit_code == 2
-    assert run.stderr.startswith("Error: refused: Permission Error: Cannot access file \"/etc/passwd\"")
+    assert run.stderr.startswith('Error: refused: Permission Error: Cannot access file "/etc/passwd"')
     assert run.stderr.count("\n") == 1 and "root:" not in run.stdout
 
 

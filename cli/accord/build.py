@@ -146,7 +146,9 @@ def _csv_options(resource: Resource) -> dict[str, Any]:
     suffixes = [s.lower() for s in Path(resource.relpath).suffixes if s.lower() not in COMPRESSION_SUFFIXES]
     fmt = (resource.descriptor.get("format") or (suffixes[-1][1:] if suffixes else "")).lower()
     if fmt not in ("csv", "tsv"):
-        raise PackageError(f"resource {resource.name!r}: format {fmt or 'unknown'!r} cannot be built (only CSV and TSV)")
+        raise PackageError(
+            f"resource {resource.name!r}: format {fmt or 'unknown'!r} cannot be built (only CSV and TSV)"
+        )
     encoding = DUCKDB_ENCODINGS.get(resource.encoding)
     if encoding is None:
         raise PackageError(f"resource {resource.name!r}: encoding {resource.encoding!r} is not supported by DuckDB")
@@ -176,7 +178,8 @@ def read_csv_sql(resource: Resource, lenient: bool = False) -> str:
     if lenient:
         options.update(null_padding=True, strict_mode=False, parallel=False)
     rendered = ", ".join(
-        f"{key}={str(value).lower() if isinstance(value, bool) else quote_literal(value)}" for key, value in options.items()
+        f"{key}={str(value).lower() if isinstance(value, bool) else quote_literal(value)}"
+        for key, value in options.items()
     )
     return f"read_csv({quote_literal(resource.path)}, columns={{{columns}}}, {rendered})"
 
@@ -243,7 +246,7 @@ def cast_sql(resource: Resource, field_: dict[str, Any], strict: bool = True) ->
 
 
 def _comment(descriptor: dict[str, Any]) -> str | None:
-    parts = [descriptor.get(k) for k in ("title", "description") if isinstance(descriptor.get(k), str) and descriptor[k]]
+    parts = [descriptor[k] for k in ("title", "description") if isinstance(descriptor.get(k), str) and descriptor[k]]
     return " — ".join(parts) or None
 
 
@@ -255,17 +258,41 @@ def _unique_keys(resource: Resource) -> list[list[str]]:
 
 
 def _creation_order(package: Package) -> list[Resource]:
-    """Referenced tables before the tables that reference them; a cycle is broken in descriptor order."""
-    remaining = list(package.resources)
-    order: list[Resource] = []
+    """Referenced tables before the tables that reference them.
+
+    When every remaining table waits for another, they wait in a cycle: it is broken at the
+    table in a cycle with the fewest foreign keys to tables not yet created (those keys
+    cannot be declared), the first in the descriptor on a tie.
+    """
+    remaining = {r.name: r for r in package.resources}
+
+    def waits_for(resource: Resource) -> list[str]:
+        return [
+            fk["resource"]
+            for fk in resource.foreign_keys
+            if fk["resource"] != resource.name and fk["resource"] in remaining
+        ]
+
+    def in_cycle(resource: Resource) -> bool:
+        seen, stack = set(), waits_for(resource)
+        while stack:
+            name = stack.pop()
+            if name == resource.name:
+                return True
+            if name not in seen:
+                seen.add(name)
+                stack.extend(waits_for(remaining[name]))
+        return False
+
+    order = []
     while remaining:
-        placed = {r.name for r in order}
-        ready = next(
-            (r for r in remaining if all(fk["resource"] in placed or fk["resource"] == r.name for fk in r.foreign_keys)),
-            remaining[0],
-        )
+        free = [r for r in remaining.values() if not waits_for(r)]
+        if free:
+            ready = free[0]
+        else:
+            ready = min((r for r in remaining.values() if in_cycle(r)), key=lambda r: len(waits_for(r)))
         order.append(ready)
-        remaining.remove(ready)
+        del remaining[ready.name]
     return order
 
 
@@ -305,13 +332,16 @@ def _create_table_sql(package: Package, resource: Resource, created: set[str], s
                 lines.append(f"UNIQUE ({', '.join(map(quote_identifier, key))})")
         for fk in resource.foreign_keys:
             reason = _undeclarable_reason(package, resource, fk, created)
-            described = f"{resource.name}({', '.join(fk['fields'])}) -> {fk['resource']}({', '.join(fk['reference_fields'])})"
+            described = (
+                f"{resource.name}({', '.join(fk['fields'])}) -> {fk['resource']}({', '.join(fk['reference_fields'])})"
+            )
             if reason:
                 notes.append(f"foreign key {described} is not declared in DuckDB ({reason}); validation enforces it")
                 continue
             lines.append(
                 f"FOREIGN KEY ({', '.join(map(quote_identifier, fk['fields']))}) "
-                f"REFERENCES {quote_identifier(fk['resource'])} ({', '.join(map(quote_identifier, fk['reference_fields']))})"
+                f"REFERENCES {quote_identifier(fk['resource'])} "
+                f"({', '.join(map(quote_identifier, fk['reference_fields']))})"
             )
     return f"CREATE TABLE {quote_identifier(resource.name)} (\n  " + ",\n  ".join(lines) + "\n)"
 
@@ -350,7 +380,9 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package, strict: bool =
             for field_ in resource.fields:
                 comment = _comment(field_)
                 if comment:
-                    con.execute(f"COMMENT ON COLUMN {table}.{quote_identifier(field_['name'])} IS {quote_literal(comment)}")
+                    con.execute(
+                        f"COMMENT ON COLUMN {table}.{quote_identifier(field_['name'])} IS {quote_literal(comment)}"
+                    )
             casts = ", ".join(cast_sql(resource, f, strict) for f in resource.fields)
             inserted = con.execute(
                 f"INSERT INTO {table} SELECT {casts} FROM {read_csv_sql(resource, lenient=not strict)}"
@@ -418,8 +450,10 @@ def apply_views(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
     return [name for (name,) in found]
 
 
-def _check_replaceable(directory: Path) -> None:
-    """Refuse to swap out a folder that holds anything but Parquet files (it is not ours)."""
+def _check_replaceable(directory: Path, database: Path) -> None:
+    """Refuse to swap out a folder that holds the database or anything but Parquet files (it is not ours)."""
+    if directory.resolve() in database.resolve().parents:
+        raise UsageError(f"{directory}: the Parquet folder cannot hold the database; choose another --parquet-dir")
     if not directory.exists():
         return
     if not directory.is_dir():
@@ -427,7 +461,8 @@ def _check_replaceable(directory: Path) -> None:
     foreign = [p.name for p in directory.iterdir() if p.suffix != ".parquet" or not p.is_file()]
     if foreign:
         raise UsageError(
-            f"{directory}: holds {foreign[0]!r}, not only .parquet files; refusing to replace it (choose another --parquet-dir)"
+            f"{directory}: holds {foreign[0]!r}, not only .parquet files; "
+            "refusing to replace it (choose another --parquet-dir)"
         )
 
 
@@ -454,7 +489,13 @@ def _atomic_directory(target: Path):
 
 def _describe(error: Error) -> str:
     where = ", ".join(
-        p for p in (error.table, f"row {error.row}" if error.row else None, f"field {error.field}" if error.field else None) if p
+        p
+        for p in (
+            error.table,
+            f"row {error.row}" if error.row else None,
+            f"field {error.field}" if error.field else None,
+        )
+        if p
     )
     message = " ".join(error.message.split())
     return f"{where + ': ' if where else ''}{error.code}: {message}"
@@ -485,11 +526,16 @@ def build_database(
         if report.exit_code == 2:
             raise PackageError(f"{package.name}: the package cannot be read: {summary}")
         if not force:
-            raise InvalidData(f"{package.name} is invalid, not built: {summary} (see `accord validate`; --force builds anyway)")
-        notes.append(f"built from invalid data (--force, {summary}): no keys or NOT NULL declared; cells that do not cast are NULL")
+            raise InvalidData(
+                f"{package.name} is invalid, not built: {summary} (see `accord validate`; --force builds anyway)"
+            )
+        notes.append(
+            f"built from invalid data (--force, {summary}): "
+            "no keys or NOT NULL declared; cells that do not cast are NULL"
+        )
     db_path = Path(db_path) if db_path else default_database_path(package)
     parquet_dir = Path(parquet_dir) if parquet_dir else db_path.parent / "parquet"
-    _check_replaceable(parquet_dir)
+    _check_replaceable(parquet_dir, db_path)
     with atomic_path(db_path) as tmp_db, _atomic_directory(parquet_dir) as tmp_parquet:
         try:
             con = duckdb.connect(str(tmp_db))

@@ -98,7 +98,9 @@ def to_markdown(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], color: bool = False, width: int | None = None) -> str:
+def to_table(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], color: bool = False, width: int | None = None
+) -> str:
     """A rich table; NULL shows as NULL, unlike an empty string. Without a width, cells are not wrapped."""
     from rich.console import Console
     from rich.table import Table
@@ -118,7 +120,11 @@ def to_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], color: bool 
 
 
 def format_rows(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table", color: bool = False, width: int | None = None
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fmt: str = "table",
+    color: bool = False,
+    width: int | None = None,
 ) -> str:
     """Rows in one of FORMATS; color and width only apply to the table."""
     from accord.errors import UsageError

@@ -72,7 +72,9 @@ def named_queries(package: str | Path | None = None) -> list[NamedQuery]:
     folder = _package(package).basepath / QUERIES_DIR
     if not folder.is_dir():
         return []
-    return [NamedQuery(p.stem, p, _description(p)) for p in sorted(folder.glob("*.sql")) if QUERY_NAME.fullmatch(p.stem)]
+    return [
+        NamedQuery(p.stem, p, _description(p)) for p in sorted(folder.glob("*.sql")) if QUERY_NAME.fullmatch(p.stem)
+    ]
 
 
 def is_query_name(text: str) -> bool:

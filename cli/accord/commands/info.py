@@ -22,8 +22,13 @@ def render_text(info: dict, color: bool, width: int | None) -> str:
     if info.get("title"):
         out.append(f"  {info['title']}")
     summary = [
-        (t["name"], t["rows"] if t["rows"] is not None else f"unreadable: {t['error']}", len(t["fields"]),
-         ", ".join(t["primary_key"]), t["path"])
+        (
+            t["name"],
+            t["rows"] if t["rows"] is not None else f"unreadable: {t['error']}",
+            len(t["fields"]),
+            ", ".join(t["primary_key"]),
+            t["path"],
+        )
         for t in info["tables"]
     ]
     out.append(format_rows(["table", "rows", "fields", "primary key", "path"], summary, color=color, width=width))
@@ -33,11 +38,18 @@ def render_text(info: dict, color: bool, width: int | None) -> str:
             ref = fk["reference"]
             out.append(f"  foreign key ({', '.join(fk['fields'])}) -> {ref['resource']} ({', '.join(ref['fields'])})")
         fields = [
-            (f["name"], f["type"] + (f" ({f['format']})" if f.get("format") else ""), f["duckdb_type"],
-             _constraints_text(f["constraints"]), f.get("description") or "")
+            (
+                f["name"],
+                f["type"] + (f" ({f['format']})" if f.get("format") else ""),
+                f["duckdb_type"],
+                _constraints_text(f["constraints"]),
+                f.get("description") or "",
+            )
             for f in table["fields"]
         ]
-        out.append(format_rows(["field", "type", "duckdb", "constraints", "description"], fields, color=color, width=width))
+        out.append(
+            format_rows(["field", "type", "duckdb", "constraints", "description"], fields, color=color, width=width)
+        )
     return "\n".join(out)
 
 
@@ -60,4 +72,6 @@ def command(
         typer.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
     terminal = sys.stdout.isatty()
-    typer.echo(render_text(info, color=terminal, width=shutil.get_terminal_size().columns if terminal else None), nl=False)
+    typer.echo(
+        render_text(info, color=terminal, width=shutil.get_terminal_size().columns if terminal else None), nl=False
+    )
