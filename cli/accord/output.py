@@ -113,7 +113,12 @@ def to_table(
         table.add_row(*(Text("NULL", style="dim") if v is None else Text(cell_text(v)) for v in row))
     buffer = io.StringIO()
     console = Console(
-        file=buffer, width=width or 100_000, force_terminal=color, no_color=not color, highlight=False, emoji=False
+        file=buffer,
+        width=width or 100_000,
+        force_terminal=color,
+        no_color=None if color else True,
+        highlight=False,
+        emoji=False,
     )
     console.print(table, crop=False)
     return buffer.getvalue()
