@@ -229,3 +229,8 @@ def test_query_does_not_import_heavy_libraries(package, db):
     )
     done = subprocess.run([sys.executable, "-c", program, db], capture_output=True, text=True, timeout=60)
     assert done.stderr == "[]\n"
+
+
+def test_a_missing_sql_file_is_a_usage_error(package, db, tmp_path):
+    run = query("-f", str(tmp_path / "absent.sql"), "--db", db, cwd=package)
+    assert run.exit_code == 2 and run.stderr.startswith(f"Error: {tmp_path / 'absent.sql'}: cannot read: ")

@@ -77,15 +77,25 @@ def named_queries(package: str | Path | None = None) -> list[NamedQuery]:
     ]
 
 
-def is_query_name(text: str) -> bool:
-    return bool(QUERY_NAME.fullmatch(text))
-
-
 def named_query_sql(name: str, package: str | Path | None = None) -> str:
     for query in named_queries(package):
         if query.name == name:
             return query.path.read_text(encoding="utf-8")
     raise UsageError(f"no named query {name!r} in {QUERIES_DIR}/ (see `accord query --list`)")
+
+
+def sql_text(sql: str | None = None, file: str | Path | None = None, package: str | Path | None = None) -> str:
+    """The SQL to run: given inline, read from file, or, for a bare NAME, queries/<NAME>.sql."""
+    if (sql is None) == (file is None):
+        raise UsageError("give SQL, a query NAME, or -f FILE (one of them)")
+    if file is not None:
+        try:
+            return Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{file}: cannot read: {exc}") from exc
+    if QUERY_NAME.fullmatch(sql):
+        return named_query_sql(sql, package)
+    return sql
 
 
 def open_read_only(database: str | Path) -> duckdb.DuckDBPyConnection:

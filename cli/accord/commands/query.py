@@ -28,24 +28,12 @@ def command(
     Example: accord query "select count(*) from organizations" --format csv
     """
     from accord import query
-    from accord.errors import UsageError
     from accord.output import format_rows
 
     if list_queries:
         columns, rows = ["name", "description"], [(q.name, q.description) for q in query.named_queries(package)]
     else:
-        if (sql is None) == (file is None):
-            raise UsageError("give SQL, a query NAME, or -f FILE (one of them)")
-        if file is not None:
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UsageError(f"{file}: cannot read: {exc}") from exc
-        elif query.is_query_name(sql):
-            text = query.named_query_sql(sql, package)
-        else:
-            text = sql
-        result = query.run_query(text, db or query.default_database(package))
+        result = query.run_query(query.sql_text(sql, file, package), db or query.default_database(package))
         columns, rows = result.columns, result.rows
     terminal = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if terminal else None
