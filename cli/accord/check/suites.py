@@ -1,0 +1,162 @@
+"""Expectation suites: Great Expectations 1.x suite JSON files in checks/, one per table.
+
+A suite file is GX's own shape, read here without importing GX (the runner hands the dicts to
+GX's ExpectationSuite):
+
+    {"name": "memberships",
+     "meta": {"table": "memberships", "description": "..."},
+     "expectations": [
+        {"type": "unexpected_rows_expectation",
+         "kwargs": {"unexpected_rows_query": "SELECT ... FROM {batch} WHERE ..."},
+         "meta": {"rule": "date-order", "severity": "error", "description": "..."}}]}
+
+Each expectation's meta names its rule (kebab-case, unique in the suite), its severity (error,
+the default, or warning) and says in one sentence what it checks. The batch an expectation
+runs on is the table in its meta.table, else the suite's meta.table, else the table named
+like the suite. A file that cannot be read or breaks these rules raises PackageError (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from accord.check.database import TextFiles
+from accord.errors import PackageError, UsageError
+
+RULE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SEVERITIES = ("error", "warning")
+UNEXPECTED_ROWS = "unexpected_rows_expectation"
+CHECKS_DIR = "checks"
+
+
+@dataclass
+class Rule:
+    """One expectation of a suite, with accord's reading of its meta."""
+
+    suite: str
+    name: str
+    table: str
+    severity: str
+    description: str
+    config: dict[str, Any]  # the expectation as in the file: type, kwargs, meta
+
+    @property
+    def task_name(self) -> str:
+        return f"{self.suite}/{self.name}"
+
+    @property
+    def type(self) -> str:
+        return self.config["type"]
+
+    @property
+    def column(self) -> str | None:
+        kwargs = self.config.get("kwargs", {})
+        return kwargs.get("column") or kwargs.get("column_A") or self.config["meta"].get("field")
+
+
+@dataclass
+class Suite:
+    name: str
+    path: Path
+    meta: dict[str, Any]
+    rules: list[Rule]
+    text_files: TextFiles | None = None
+    document: dict[str, Any] = field(default_factory=dict)  # the file's JSON
+
+
+def default_checks_dir(descriptor_path: Path) -> Path:
+    return descriptor_path.parent / CHECKS_DIR
+
+
+def load_suites(folder: Path) -> list[Suite]:
+    """Every *.json suite in folder, in name order; a missing folder has no suites."""
+    folder = Path(folder)
+    if not folder.exists():
+        return []
+    if not folder.is_dir():
+        raise PackageError(f"{folder}: not a folder of expectation suites")
+    suites = [load_suite(path) for path in sorted(folder.glob("*.json"))]
+    seen: dict[str, Path] = {}
+    for suite in suites:
+        if suite.name in seen:
+            raise PackageError(f"{suite.path}: suite name {suite.name!r} is also used by {seen[suite.name].name}")
+        seen[suite.name] = suite.path
+    return suites
+
+
+def select_suites(suites: list[Suite], names: list[str] | None) -> list[Suite]:
+    if not names:
+        return suites
+    by_name = {s.name: s for s in suites}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        known = ", ".join(by_name) or "none"
+        raise UsageError(f"no suite named {unknown[0]!r}; suites: {known}")
+    return [by_name[n] for n in dict.fromkeys(names)]
+
+
+def load_suite(path: Path) -> Suite:
+    where = str(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PackageError(f"{where}: cannot read suite: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"{where}: suite is not UTF-8 text (byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise PackageError(f"{where}: suite is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("expectations"), list):
+        raise PackageError(f"{where}: not an expectation suite (a JSON object with an 'expectations' list)")
+    name = document.get("name")
+    if not isinstance(name, str) or not name:
+        raise PackageError(f"{where}: suite has no 'name'")
+    meta = document.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise PackageError(f"{where}: suite meta must be an object")
+    table = meta.get("table", name)
+    text_files = TextFiles.from_meta(meta["text_files"], where) if "text_files" in meta else None
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, config in enumerate(document["expectations"]):
+        rule = _rule(config, name, table, f"{where}: expectations[{index}]")
+        if rule.name in seen:
+            raise PackageError(f"{where}: expectations[{index}]: rule {rule.name!r} appears twice in suite {name!r}")
+        seen.add(rule.name)
+        rules.append(rule)
+    return Suite(name=name, path=path, meta=meta, rules=rules, text_files=text_files, document=document)
+
+
+def _rule(config: Any, suite: str, table: str, where: str) -> Rule:
+    if not isinstance(config, dict) or not isinstance(config.get("type"), str):
+        raise PackageError(f"{where}: an expectation is an object with a 'type'")
+    if not isinstance(config.get("kwargs", {}), dict):
+        raise PackageError(f"{where}: 'kwargs' must be an object")
+    meta = config.get("meta")
+    if not isinstance(meta, dict):
+        raise PackageError(f"{where}: 'meta' must be an object with 'rule', 'severity' and 'description'")
+    rule = meta.get("rule")
+    if not isinstance(rule, str) or not RULE_NAME.match(rule):
+        raise PackageError(f"{where}: meta.rule must be a kebab-case name, not {rule!r}")
+    severity = meta.get("severity", "error")
+    if severity not in SEVERITIES:
+        raise PackageError(f"{where}: rule {rule!r}: meta.severity must be 'error' or 'warning', not {severity!r}")
+    description = meta.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise PackageError(f"{where}: rule {rule!r}: meta.description must say what the rule checks")
+    if config["type"] == UNEXPECTED_ROWS:
+        query = config.get("kwargs", {}).get("unexpected_rows_query")
+        # GX prints a warning on stdout for a query without {batch}; our reports own stdout.
+        if not isinstance(query, str) or "{batch}" not in query:
+            raise PackageError(f"{where}: rule {rule!r}: unexpected_rows_query must read its table as {{batch}}")
+    return Rule(
+        suite=suite,
+        name=rule,
+        table=meta.get("table", table),
+        severity=severity,
+        description=" ".join(description.split()),
+        config={"type": config["type"], "kwargs": config.get("kwargs", {}), "meta": meta},
+    )
