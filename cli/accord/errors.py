@@ -18,6 +18,14 @@ class PackageError(AccordError):
     """The package or one of its files cannot be read (missing, not JSON, not a package, unsafe path)."""
 
 
+class ChecksumMismatch(PackageError):
+    """A downloaded file's size or hash differs from what its descriptor says."""
+
+
+class DownloadError(AccordError):
+    """A file could not be fetched: HTTP error, or the connection kept failing after retries."""
+
+
 class DatabaseError(AccordError):
     """The built database is missing, unreadable or the query against it failed."""
 
