@@ -1,0 +1,32 @@
+"""accord diff: schema and row changes between two versions of a package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from accord.commands import options
+
+
+def command(
+    old: str = typer.Argument(..., help="The old version: a folder, datapackage.json or zip.", show_default=False),
+    new: str = typer.Argument(..., help="The new version: a folder, datapackage.json or zip.", show_default=False),
+    fmt: str = typer.Option("text", "--format", "-F", help="Output format: text, json or markdown."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the differences to this file instead of stdout."),
+    trusted: bool = options.TRUSTED,
+) -> None:
+    """Compare two versions: resources, fields, types and primary keys, then rows by primary key.
+
+    Exit codes: 0 identical, 1 different, 2 a version cannot be read.
+
+    Example: accord diff dist/accord-0.1.0 . --format markdown
+    """
+    from accord.diff import FORMATS, diff_packages, render_diff
+    from accord.errors import UsageError
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    result = diff_packages(old, new, trusted=trusted)
+    options.emit(render_diff(result, fmt), output)
+    raise typer.Exit(0 if result.identical else 1)
