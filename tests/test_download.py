@@ -134,7 +134,9 @@ def test_an_interrupted_download_resumes_on_the_next_run(release, package_files,
 def test_progress_is_reported_per_file_up_to_its_size(release, package_files, tmp_path):
     seen: dict[str, tuple[int, int | None]] = {}
     with ReleaseServer(release.folder.parent) as server:
-        download_package(descriptor_url(server, release), to=tmp_path / "got", progress=lambda *a: seen.update({a[0]: a[1:]}))
+        download_package(
+            descriptor_url(server, release), to=tmp_path / "got", progress=lambda name, *sizes: seen.update({name: sizes})
+        )
     assert seen == {name: (len(data), len(data)) for name, data in package_files.items() if name != "datapackage.json"}
 
 
@@ -219,10 +221,8 @@ def test_an_earlier_download_is_replaced(release, package_files, tmp_path):
 def test_load_builds_the_downloaded_package_into_duckdb(release, tmp_path):
     database = tmp_path / "db" / "accord.duckdb"
     with ReleaseServer(release.folder.parent) as server:
-        run = run_main(
-            "download", descriptor_url(server, release), "--to", str(tmp_path / "got"),
-            "--load", str(database), "--engine", ENGINE,
-        )
+        url = descriptor_url(server, release)
+        run = run_main("download", url, "--to", str(tmp_path / "got"), "--load", str(database), "--engine", ENGINE)
     assert run.exit_code == 0, run.stderr
     assert f"Loaded into {database}: sources (" in run.stdout
     with duckdb.connect(str(database), read_only=True) as con:
