@@ -9,7 +9,10 @@ import typer
 from accord.commands import options
 
 app = typer.Typer(
-    help="Expectation suites in checks/: propose a starter suite for a table.",
+    help=(
+        "Expectation suites in checks/: propose a starter suite for a table.\n\n"
+        "Example: accord suite init memberships --output checks/memberships-starter.json"
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -46,4 +49,5 @@ def init(
     if target.exists() and not force:
         raise UsageError(f"{target}: already exists; refusing to overwrite it (use --force, or --output another file)")
     atomic_write_text(target, to_json(starter_suite(loaded, table, name=target.stem)))
-    typer.echo(f"wrote {target}: review its rules, then run `accord check --suite {target.stem}`", err=True)
+    checks = "" if target.parent.resolve() == default_checks_dir(loaded.descriptor_path).resolve() else f" --checks {target.parent}"
+    typer.echo(f"wrote {target}: review its rules, then run `accord check{checks} --suite {target.stem}`", err=True)

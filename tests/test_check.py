@@ -1,0 +1,418 @@
+"""accord check: real Great Expectations runs on real DuckDB files, no mocks.
+
+Every rule in checks/ is broken on purpose, one at a time, in a copy of the package; the copy's
+check (its suite only, to stay fast) must name the broken rule and exit 1 (0 for a warning
+rule, which is reported but does not fail the gate). A rule added to checks/ without a breaking
+mutation here fails test_every_rule_has_a_breaking_mutation.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from check_helpers import ROOT, Tables, check_json, copy_package, run_accord
+
+from accord.check.suites import load_suites
+
+
+def all_rules() -> dict[str, str]:
+    """'<suite>/<rule>' -> severity, for every expectation in checks/."""
+    return {rule.task_name: rule.severity for suite in load_suites(ROOT / "checks") for rule in suite.rules}
+
+
+# --- mutations: each breaks one rule and keeps the package valid against its Table Schema ----------
+
+
+def _foreign_keys() -> list[tuple[str, str, str, bool]]:
+    """(table, field, referenced table, field is required) for every one-field foreign key."""
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    found = []
+    for resource in descriptor["resources"]:
+        fields = {f["name"]: f for f in resource["schema"]["fields"]}
+        for fk in resource["schema"].get("foreignKeys", []):
+            (name,) = fk["fields"]
+            target = fk["reference"]["resource"] or resource["name"]
+            found.append((resource["name"], name, target, bool(fields[name].get("constraints", {}).get("required"))))
+    return found
+
+
+def delete_with_references(t: Tables, table: str, key: str) -> None:
+    """Delete a row; rows that must reference it go too, optional references to it are blanked."""
+    t.delete(table, key)
+    for referring, field, target, required in _foreign_keys():
+        if target != table:
+            continue
+        for row in list(t[referring]):
+            if row[field] == key:
+                if required:
+                    delete_with_references(t, referring, row[next(iter(row))])
+                else:
+                    row[field] = ""
+
+
+def add_copies(t: Tables, table: str, key: str, count: int, **unique: str) -> None:
+    """Append `count` copies of a row with fresh ids; `unique` gives format strings for other unique fields."""
+    template = t.row(table, key)
+    id_field = next(iter(template))
+    for i in range(count):
+        row = dict(template, **{id_field: f"{key}-copy-{i}"})
+        row.update({field: pattern.format(i) for field, pattern in unique.items()})
+        t[table].append(row)
+
+
+def set_(table: str, key: str, **values: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        t.row(table, key).update(values)
+
+    return mutate
+
+
+def both(*mutations: Callable[[Tables], None]) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        for m in mutations:
+            m(t)
+
+    return mutate
+
+
+def altered_quote(table: str, key: str) -> Callable[[Tables], None]:
+    """Same length, one letter different: the offsets still fit, the text no longer matches."""
+
+    def mutate(t: Tables) -> None:
+        row = t.row(table, key)
+        evidence = row["evidence"]
+        i = next(i for i, c in enumerate(evidence) if c.isalpha())
+        row["evidence"] = evidence[:i] + ("X" if evidence[i] != "X" else "Y") + evidence[i + 1:]
+
+    return mutate
+
+
+def longer_offsets(table: str, key: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        row = t.row(table, key)
+        row["evidence_end"] = str(int(row["evidence_end"]) + 1)
+
+    return mutate
+
+
+def empty_span(table: str, key: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        row = t.row(table, key)
+        row["evidence_end"] = row["evidence_start"]
+
+    return mutate
+
+
+def add_new_actor(actor_id: str, name: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        t["actors"].append({"actor_id": actor_id, "name": name, "aliases": "", "country": "", "source_id": "kazakh-mfa-2023-10-07",
+                            "reference_source_id": ""})
+
+    return mutate
+
+
+MFA = "kazakh-mfa-2023-10-07"
+MUTATIONS: dict[str, Callable[[Tables], None]] = {
+    # sources
+    "sources/row-count-floor": lambda t: delete_with_references(t, "sources", "iso-3166-1"),
+    "sources/row-count-ceiling": lambda t: add_copies(t, "sources", "coe-treaty-list", 100),
+    "sources/published-not-in-future": set_("sources", MFA, published="2999-01-01"),
+    "sources/curated-source-has-path": set_("sources", MFA, path="", sha256=""),
+    "sources/curated-source-has-date": set_("sources", MFA, published=""),
+    "sources/sha256-iff-path": set_("sources", MFA, sha256=""),
+    "sources/source-file-readable": set_("sources", MFA, path="sources/no-such-file.txt"),
+    "sources/sha256-matches-file": set_("sources", MFA, sha256="0" * 64),
+    # actors
+    "actors/row-count-floor": lambda t: delete_with_references(t, "actors", "maria-spasova"),
+    "actors/row-count-ceiling": lambda t: add_copies(t, "actors", "klaus-neukirch", 1000, name="Person {0}"),
+    "actors/country-has-reference": set_("actors", "roman-vassilenko", reference_source_id=""),
+    # organizations
+    "organizations/row-count-floor": lambda t: delete_with_references(t, "organizations", "osce"),
+    "organizations/row-count-ceiling": lambda t: add_copies(t, "organizations", "osce", 1000, name="Body {0}"),
+    "organizations/state-has-country": set_("organizations", "morocco", country="", reference_source_id=""),
+    "organizations/country-has-reference": set_("organizations", "bulgaria", reference_source_id=""),
+    "organizations/country-matches-parent": set_("organizations", "kz-mfa", country="FR"),
+    "organizations/parent-chain-acyclic": set_("organizations", "coe", parent_id="coe-cm"),
+    # conventions
+    "conventions/row-count-floor": lambda t: delete_with_references(t, "conventions", "ets-173"),
+    "conventions/row-count-ceiling": lambda t: add_copies(
+        t, "conventions", "coe-kazakhstan-priorities-2024-2027", 500, title="Programme {0}"),
+    "conventions/treaty-has-number": set_("conventions", "ets-185", treaty_number=""),
+    "conventions/programme-has-no-number": set_("conventions", "coe-kazakhstan-priorities-2024-2027", treaty_number="CETS 999"),
+    "conventions/treaty-number-series": set_("conventions", "ets-018", treaty_number="CETS 018"),
+    "conventions/id-matches-treaty-number": set_("conventions", "cets-210", treaty_number="CETS 211"),
+    "conventions/period-order": set_("conventions", "coe-kazakhstan-priorities-2024-2027", period_start_year="2027",
+                                     period_end_year="2024"),
+    "conventions/opened-after-coe-founding": set_("conventions", "ets-018", opened="1948-12-19"),
+    # statements
+    "statements/row-count-floor": lambda t: delete_with_references(t, "statements", "kz-mfa-described-groups-of-rapporteurs"),
+    "statements/row-count-ceiling": lambda t: add_copies(t, "statements", "vassilenko-visited-coe", 2000),
+    "statements/one-speaker": set_("statements", "vassilenko-visited-coe", speaker_organization_id="kz-mfa"),
+    "statements/quantity-iff-unit": set_("statements", "vassilenko-noted-four-conventions", unit=""),
+    "statements/evidence-offsets-ordered": empty_span("statements", "vassilenko-visited-coe"),
+    "statements/evidence-length-matches-offsets": longer_offsets("statements", "vassilenko-visited-coe"),
+    # memberships
+    "memberships/row-count-floor": lambda t: delete_with_references(t, "memberships", "tunisia-partner-coe"),
+    "memberships/row-count-ceiling": lambda t: add_copies(t, "memberships", "tunisia-partner-coe", 2000),
+    "memberships/one-member": set_("memberships", "roman-vassilenko-post-kz-mfa", member_organization_id="kz-mfa"),
+    "memberships/one-target": set_("memberships", "kazakhstan-member-greco", convention_id="ets-173"),
+    "memberships/date-order": set_("memberships", "kazakhstan-member-greco", start_date="2020-01-01", end_date="2019-12-31"),
+    "memberships/relation-fits-target": set_("memberships", "kazakhstan-member-greco", relation="party"),
+    "memberships/post-held-by-person": set_("memberships", "kazakhstan-member-greco", relation="post"),
+    "memberships/evidence-offsets-ordered": empty_span("memberships", "kazakhstan-member-greco"),
+    "memberships/evidence-length-matches-offsets": longer_offsets("memberships", "kazakhstan-member-greco"),
+    "memberships/kazakhstan-party-to-four-conventions": set_("memberships", "kazakhstan-party-ets-018", status="intended"),
+    # cross_table
+    "cross_table/statement-evidence-in-source": altered_quote("statements", "vassilenko-visited-coe"),
+    "cross_table/membership-evidence-in-source": altered_quote("memberships", "kazakhstan-member-greco"),
+    "cross_table/statement-date-not-after-source": set_("statements", "vassilenko-visited-coe", date="2023-10-08"),
+    "cross_table/membership-statement-same-source": set_("statements", "vassilenko-noted-four-conventions",
+                                                         source_id="coe-treaty-list"),
+    "cross_table/opened-not-after-citing-source": set_("conventions", "cets-210", opened="2023-10-08"),
+    "cross_table/no-near-duplicate-names": add_new_actor("bjorn-berge-2", "Bjorn Berge"),
+}
+
+
+def test_every_rule_has_a_breaking_mutation():
+    rules = set(all_rules())
+    assert not rules - set(MUTATIONS), f"rules in checks/ without a breaking mutation here: {sorted(rules - set(MUTATIONS))}"
+    assert not set(MUTATIONS) - rules, f"mutations for rules no longer in checks/: {sorted(set(MUTATIONS) - rules)}"
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_breaking_a_rule_fails_the_check_and_names_it(tmp_path, name):
+    suite = name.split("/")[0]
+    descriptor = copy_package(tmp_path / "package")
+    tables = Tables(descriptor)
+    MUTATIONS[name](tables)
+    tables.save()
+    run = check_json(descriptor, "--suite", suite)
+    report = run.report
+    validation = [t for t in report["tasks"] if t["kind"] == "validation"]
+    assert validation and all(t["valid"] for t in validation), (
+        f"the mutation for {name} breaks the Table Schema too, so it proves nothing about the rule: "
+        + json.dumps([e for t in validation for e in t["errors"]], indent=1)[:2000]
+    )
+    errored = [t["name"] for t in report["tasks"] if t["status"] == "error"]
+    assert not errored, f"could not evaluate: {errored}"
+    severity = all_rules()[name]
+    assert name in run.failed_rules(severity), f"{name} did not fail; failed: {sorted(run.failed_rules())}"
+    assert run.exit_code == (1 if severity == "error" else 0), run.stdout[-3000:]
+    (error,) = next(t for t in report["tasks"] if t["name"] == name)["errors"]
+    assert error["rule"] == name.split("/")[1] and error["severity"] == severity
+    assert error["count"] or "row-count" in name, error  # a row count has an observed value, not failing rows
+    assert error["values"], error
+
+
+@pytest.fixture(scope="module")
+def intact(tmp_path_factory):
+    descriptor = copy_package(tmp_path_factory.mktemp("intact"))
+    return descriptor, check_json(descriptor)
+
+
+def test_the_intact_package_passes_every_rule(intact):
+    _, run = intact
+    assert run.exit_code == 0, run.stdout[-3000:]
+    report = run.report
+    expectations = [t for t in report["tasks"] if t["kind"] == "expectation"]
+    assert sorted(t["name"] for t in expectations) == sorted(all_rules())
+    assert all(t["status"] == "passed" and not t["errors"] for t in expectations), [
+        (t["name"], t["errors"]) for t in expectations if t["errors"]
+    ]
+    assert report["valid"] is True
+
+
+def test_the_report_says_what_ran(intact):
+    _, run = intact
+    task = next(t for t in run.report["tasks"] if t["name"] == "memberships/date-order")
+    assert task == {
+        **task,
+        "kind": "expectation",
+        "table": "memberships",
+        "suite": "memberships",
+        "engine": "great_expectations",
+        "status": "passed",
+    }
+    assert task["stats"]["expectation"] == "expect_column_pair_values_a_to_be_greater_than_b"
+    assert task["stats"]["path"] == "tables/memberships.csv" or task["stats"]["path"].endswith("tables/memberships.csv")
+    assert any("Great Expectations on DuckDB" in note for note in run.report["notes"])
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """A copy with three broken rules (two errors, one warning-free), checked in json and junit."""
+    descriptor = copy_package(tmp_path_factory.mktemp("broken"))
+    tables = Tables(descriptor)
+    for name in ("memberships/date-order", "statements/evidence-length-matches-offsets", "organizations/state-has-country"):
+        MUTATIONS[name](tables)
+    tables.save()
+    return descriptor
+
+
+def test_a_failure_names_table_row_field_and_values(broken):
+    run = check_json(broken, "--suite", "memberships")
+    assert run.exit_code == 1
+    (error,) = next(t for t in run.report["tasks"] if t["name"] == "memberships/date-order")["errors"]
+    row = Tables(broken)["memberships"].index(Tables(broken).row("memberships", "kazakhstan-member-greco")) + 2
+    assert error == {
+        "code": "expectation-failed",
+        "message": f"A relation ends on or after the day it starts. (1 of 21 values fail; row {row})",
+        "table": "memberships",
+        "row": row,
+        "field": "end_date",
+        "severity": "error",
+        "rule": "date-order",
+        "values": [["2019-12-31", "2020-01-01"]],
+        "count": 1,
+    }
+
+
+def test_junit_counts_the_same_failures_as_json(broken, tmp_path):
+    as_json = check_json(broken)
+    junit = tmp_path / "check.xml"
+    run = run_accord("check", str(broken), "--engine", "frictionless", "--format", "junit", "--output", str(junit))
+    assert run.exit_code == as_json.exit_code == 1
+    assert run.stdout == ""  # the report went to the file
+    root = ET.parse(junit).getroot()
+    stats = as_json.report["stats"]
+    cases = root.findall("./testsuite/testcase")
+    assert len(cases) == stats["tasks"] == int(root.get("tests"))
+    assert len(root.findall("./testsuite/testcase/failure")) == stats["failed"] == int(root.get("failures")) >= 3
+    assert len(root.findall("./testsuite/testcase/error")) == stats["errored"] == int(root.get("errors")) == 0
+    failed = {c.get("name") for c in cases if c.find("failure") is not None}
+    assert failed == {t["name"] for t in as_json.report["tasks"] if t["status"] == "failed"}
+    suites = {s.get("name") for s in root.findall("testsuite")}
+    assert {"check.memberships", "check.cross_table", "validate.memberships"} <= suites
+
+
+def test_warn_only_reports_but_exits_0(broken):
+    run = check_json(broken, "--suite", "memberships", "--warn-only")
+    assert run.exit_code == 0
+    assert "memberships/date-order" in run.failed_rules("error")
+    assert run.report["valid"] is False
+
+
+# --- could not evaluate, could not run --------------------------------------------------------------
+
+
+def _suite_file(folder: Path, name: str, expectations: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps({"name": name, "meta": {"table": "memberships"}, "expectations": expectations}), encoding="utf-8")
+    return folder
+
+
+def _meta(rule: str) -> dict:
+    return {"rule": rule, "severity": "error", "description": f"Probe {rule}."}
+
+
+def test_an_expectation_that_cannot_be_evaluated_is_an_error_with_its_cause(tmp_path):
+    descriptor = copy_package(tmp_path / "package", checks=False)
+    checks = _suite_file(tmp_path / "checks", "probe", [
+        {"type": "unexpected_rows_expectation",
+         "kwargs": {"unexpected_rows_query": "SELECT m.membership_id FROM {batch} AS m JOIN no_such_table AS x USING (membership_id)"},
+         "meta": _meta("missing-table")},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"}, "meta": _meta("missing-column")},
+        {"type": "expect_no_such_thing", "kwargs": {}, "meta": _meta("unknown-type")},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "membership_id"}, "meta": _meta("holds")},
+    ])
+    run = check_json(descriptor, "--checks", str(checks))
+    assert run.exit_code == 1
+    tasks = {t["name"]: t for t in run.report["tasks"] if t["kind"] == "expectation"}
+    assert tasks["probe/holds"]["status"] == "passed"
+    for name, cause in (
+        ("probe/missing-table", "no_such_table does not exist"),
+        ("probe/missing-column", "no_such_column"),
+        ("probe/unknown-type", "expect_no_such_thing"),
+    ):
+        task = tasks[name]
+        assert task["status"] == "error" and task["valid"] is False, task
+        (error,) = task["errors"]
+        assert error["code"] == "expectation-error" and error["severity"] == "error"
+        assert cause in error["message"], error["message"]
+        assert error["message"].startswith(f"could not evaluate {name} (Probe "), error["message"]
+    assert run.report["stats"]["errored"] == 3
+
+
+def test_a_suite_on_a_table_not_in_the_package_is_an_error(tmp_path):
+    descriptor = copy_package(tmp_path / "package", checks=False)
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "ghost.json").write_text(json.dumps({"name": "ghost", "expectations": [
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}, "meta": _meta("rows")}]}))
+    run = check_json(descriptor, "--checks", str(checks))
+    assert run.exit_code == 1
+    (task,) = [t for t in run.report["tasks"] if t["kind"] == "expectation"]
+    assert task["status"] == "error" and "table 'ghost' is not in the package" in task["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"name": "bad", "expectations": [{"type": "expect_table_row_count_to_be_between", "kwargs": {}}]}', "'meta'"),
+        ('{"name": "bad", "expectations": [{"type": "t", "kwargs": {}, "meta": {"rule": "Bad Name", "description": "d"}}]}',
+         "kebab-case"),
+        ('{"name": "bad", "expectations": [{"type": "t", "kwargs": {}, "meta": {"rule": "r", "severity": "fatal", "description": "d"}}]}',
+         "'error' or 'warning'"),
+        ('{"name": "bad", "expectations": [{"type": "unexpected_rows_expectation", "kwargs": {"unexpected_rows_query": '
+         '"SELECT 1 FROM memberships"}, "meta": {"rule": "r", "description": "d"}}]}', "{batch}"),
+    ],
+)
+def test_a_suite_file_that_cannot_be_read_exits_2_with_one_line(tmp_path, content, message):
+    descriptor = copy_package(tmp_path / "package", checks=False)
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "bad.json").write_text(content, encoding="utf-8")
+    run = check_json(descriptor, "--checks", str(tmp_path / "checks"))
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    assert run.stderr.startswith("Error: ") and message in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_an_unknown_suite_is_a_usage_error(intact):
+    descriptor, _ = intact
+    run = check_json(descriptor, "--suite", "no-such-suite")
+    assert run.exit_code == 2 and "no suite named 'no-such-suite'" in run.stderr
+
+
+def test_an_unreadable_package_exits_2_and_runs_no_suite(tmp_path):
+    descriptor = copy_package(tmp_path / "package")
+    (descriptor.parent / "tables" / "statements.csv").unlink()
+    run = check_json(descriptor)
+    assert run.exit_code == 2
+    assert not [t for t in run.report["tasks"] if t["kind"] == "expectation"]
+    assert "expectation suites not run: the tables could not be read" in run.report["notes"]
+
+
+def test_json_is_exactly_the_library_report(intact):
+    from accord.check import check
+
+    descriptor, run = intact
+    report = check(descriptor, engine="frictionless").to_dict()
+    cli = run.report
+    # Timings differ from run to run; everything else is the same.
+    for r in (report, cli):
+        r["notes"] = [n.split(" in ")[0] for n in r["notes"]]
+        for task in r["tasks"]:
+            task["stats"].pop("seconds", None)
+    assert cli == report
+
+
+def test_help_does_not_import_great_expectations():
+    probe = (
+        "import sys\n"
+        "sys.argv = ['accord', '--help']\n"
+        "from accord.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('GX' if 'great_expectations' in sys.modules else 'NO-GX')\n"
+    )
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "NO-GX"
+    assert "great_expectations" not in result.stderr  # -X importtime lists every module imported
