@@ -28,7 +28,7 @@ def renderer_for(fmt: str) -> Callable[[Report], str]:
     if fmt not in FORMATS and fmt in LAZY_FORMATS:
         import accord.formats  # noqa: F401  (registers the lazy formats)
     if fmt not in FORMATS:
-        names = list(dict.fromkeys([*FORMATS, *LAZY_FORMATS]))
+        names = list(dict.fromkeys(["text", "json", *LAZY_FORMATS, *FORMATS]))
         raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(names)}")
     return FORMATS[fmt]
 
@@ -55,7 +55,7 @@ def short_values(values: list, limit: int = 3, width: int = 60) -> str:
     """A few failing values, each cut to `width` characters."""
     shown = []
     for value in values[:limit]:
-        text = json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (dict, list)) else repr(value)
+        text = json.dumps(value, ensure_ascii=False, default=str)
         shown.append(text if len(text) <= width else text[: width - 1] + "…")
     more = f" (+{len(values) - limit} more)" if len(values) > limit else ""
     return ", ".join(shown) + more

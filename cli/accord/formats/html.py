@@ -88,6 +88,7 @@ SCRIPT = """
     var text = row.passed + ' passed';
     if (row.failed) { text += ', ' + row.failed + ' failed'; }
     if (row.errored) { text += ', ' + row.errored + ' could not run'; }
+    if (row.skipped) { text += ', ' + row.skipped + ' skipped'; }
     if (row.warnings) { text += ', ' + row.warnings + ' warning' + (row.warnings > 1 ? 's' : ''); }
     el('text', { x: x + 8, y: y + 15, 'font-size': 12, fill: '#57606a' }, text);
   });
@@ -176,7 +177,7 @@ def render_html(report: Report) -> str:
     )
     legend = "".join(
         f'<span><i style="background:{color}"></i>{label}</span>'
-        for color, label in (("#1a7f37", "passed"), ("#cf222e", "failed"), ("#8250df", "could not run"))
+        for color, label in (("#1a7f37", "passed"), ("#cf222e", "failed"), ("#8250df", "could not run"), ("#8c959f", "skipped"))
     )
     return f"""<!DOCTYPE html>
 <html lang="en">

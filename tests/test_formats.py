@@ -1,0 +1,234 @@
+"""Report formats: text, json, junit, github and html, on one Report with every kind of outcome."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from check_helpers import ENGINE, copy_package, run_accord
+
+from accord.render import MAX_LISTED, render
+from accord.report import Error, Report, Task
+
+
+def sample_report(extra_failures: int = 0) -> Report:
+    """Validation and expectation tasks: passed, failed, could not run, a warning, a skipped one."""
+    tasks = [
+        Task(name="validate:memberships", kind="validation", table="memberships", engine="duckdb",
+             stats={"rows": 21, "seconds": 0.01, "path": "tables/memberships.csv"}),
+        Task(name="validate:statements", kind="validation", table="statements", engine="duckdb",
+             stats={"path": "tables/statements.csv"},
+             errors=[Error(code="type-error", table="statements", row=7, field="evidence_end",
+                           message="tables/statements.csv: type is integer, got 'x'", values=["x"])]),
+        Task(name="memberships/date-order", kind="expectation", table="memberships", suite="memberships",
+             stats={"path": "tables/memberships.csv"},
+             errors=[Error(code="expectation-failed", table="memberships", row=11, field="end_date", rule="date-order",
+                           message="A relation ends on or after the day it starts. (1 of 21 values fail; row 11)",
+                           values=[["2019-12-31", "2020-01-01"]], count=1)]),
+        Task(name="memberships/row-count-ceiling", kind="expectation", table="memberships", suite="memberships",
+             stats={"path": "tables/memberships.csv"},
+             errors=[Error(code="expectation-failed", table="memberships", rule="row-count-ceiling", severity="warning",
+                           message="The memberships table has at most 2000 rows, with 100% of a comma, here (observed 2021)",
+                           values=[2021])]),
+        Task(name="cross_table/probe", kind="expectation", table="statements", suite="cross_table", status="error",
+             errors=[Error(code="expectation-error", table="statements", rule="probe",
+                           message="could not evaluate cross_table/probe (Probe.): Catalog Error: Table with name nope does not exist!")]),
+        Task(name="actors/skipped", kind="expectation", table="actors", suite="actors", status="skipped"),
+        Task(name="actors/row-count-floor", kind="expectation", table="actors", suite="actors"),
+    ]
+    for i in range(extra_failures):
+        tasks.append(Task(name=f"statements/rule-{i}", kind="expectation", table="statements", suite="statements",
+                          errors=[Error(code="expectation-failed", table="statements", row=i + 2, rule=f"rule-{i}",
+                                        message=f"Rule {i} fails.", values=[i], count=1)]))
+    return Report(package="accord", tasks=tasks, notes=["validated with duckdb in 0.1 s"])
+
+
+# --- text ---------------------------------------------------------------------------------------------
+
+
+def test_text_has_a_summary_per_table_then_failures_with_location_and_values():
+    text = render(sample_report(), "text")
+    assert "\x1b[" not in text  # no colour unless asked for
+    lines = text.splitlines()
+    assert lines[0] == "accord: INVALID"
+    assert lines[1] == "  tasks 7: 3 passed, 2 failed, 1 could not run; 3 errors, 1 warnings"
+    header = next(line for line in lines if line.startswith("table"))
+    assert [c.strip() for c in header.split("|")] == ["table", "checks", "passed", "failed", "could not run", "warnings"]
+    memberships = next(line for line in lines if line.startswith("memberships"))
+    assert [c.strip() for c in memberships.split("|")] == ["memberships", "3", "2", "1", "0", "1"]
+    assert "  [error] memberships/date-order: expectation-failed (memberships, row 11, field end_date)" in lines
+    assert '      values: ["2019-12-31", "2020-01-01"]' in lines
+    assert "  [error] validate:statements: type-error (statements, row 7, field evidence_end)" in lines
+    # errors first, the warning last
+    assert text.index("[error] cross_table/probe") < text.index("[warning] memberships/row-count-ceiling")
+    assert "note: validated with duckdb in 0.1 s" in lines
+
+
+def test_text_caps_the_failures_it_lists():
+    text = render(sample_report(extra_failures=MAX_LISTED + 7), "text")
+    listed = [line for line in text.splitlines() if line.startswith("  [")]
+    assert len(listed) == MAX_LISTED
+    assert "  ... and 11 more" in text.splitlines()  # 4 in the sample + MAX_LISTED + 7, less MAX_LISTED shown
+
+
+def test_text_in_colour_for_a_terminal():
+    assert "\x1b[" in render(sample_report(), "text", color=True)
+
+
+# --- json ----------------------------------------------------------------------------------------------
+
+
+def test_json_is_exactly_the_report_dict():
+    report = sample_report()
+    assert json.loads(render(report, "json")) == json.loads(json.dumps(report.to_dict()))
+
+
+# --- junit ---------------------------------------------------------------------------------------------
+
+
+def test_junit_one_suite_per_table_or_suite_one_case_per_task():
+    report = sample_report()
+    root = ET.fromstring(render(report, "junit"))
+    assert root.tag == "testsuites"
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("7", "2", "1", "1")
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert set(suites) == {"validate.memberships", "validate.statements", "check.memberships", "check.cross_table",
+                           "check.actors"}
+    assert suites["check.memberships"].get("failures") == "1"
+    failure = root.find(".//testcase[@name='memberships/date-order']/failure")
+    assert failure.get("type") == "expectation-failed" and "row 11" in failure.text and "2019-12-31" in failure.text
+    error = root.find(".//testcase[@name='cross_table/probe']/error")
+    assert error.get("type") == "expectation-error" and "does not exist" in error.get("message")
+    assert root.find(".//testcase[@name='actors/skipped']/skipped") is not None
+    warning = root.find(".//testcase[@name='memberships/row-count-ceiling']")
+    assert warning.find("failure") is None and "[warning]" in warning.find("system-out").text
+
+
+def test_junit_counts_package_level_errors():
+    report = Report(package="p", errors=[Error(code="package-error", message="datapackage.json: not JSON")])
+    root = ET.fromstring(render(report, "junit"))
+    assert (root.get("tests"), root.get("errors")) == ("1", "1")
+    assert root.find("./testsuite[@name='package']/testcase/error").get("type") == "package-error"
+
+
+# --- github --------------------------------------------------------------------------------------------
+
+
+def test_github_one_workflow_command_per_failure():
+    lines = render(sample_report(), "github").splitlines()
+    commands = [line for line in lines if line.startswith("::")]
+    assert len(commands) == 4  # three errors and one warning
+    assert commands[0] == (
+        "::error file=tables/statements.csv,line=7,title=validate%3Astatements%3A type-error::"
+        "field evidence_end: tables/statements.csv: type is integer, got 'x' (values: \"x\")"
+    )
+    date_order = next(c for c in commands if "memberships/date-order" in c)
+    assert date_order.startswith("::error file=tables/memberships.csv,line=11,title=memberships/date-order%3A expectation-failed::")
+    warning = next(c for c in commands if c.startswith("::warning"))
+    assert warning.startswith("::warning file=tables/memberships.csv,title=memberships/row-count-ceiling")  # no row: no line
+    assert "with 100%25 of a comma, here" in warning  # data: % escaped, commas kept
+    probe = next(c for c in commands if "cross_table/probe" in c)
+    assert probe.startswith("::error title=cross_table/probe")  # no file known
+    assert lines[-1].startswith("accord: accord is INVALID: 7 tasks")
+
+
+def test_github_escapes_line_breaks():
+    report = Report(package="p", tasks=[Task(name="t/r", kind="expectation", table="t", errors=[
+        Error(code="expectation-failed", message="two\nlines\r", table="t")])])
+    (command, _) = render(report, "github").splitlines()
+    assert command == "::error title=t/r%3A expectation-failed::two%0Alines%0D"
+
+
+# --- html ----------------------------------------------------------------------------------------------
+
+
+def test_html_is_one_self_contained_page():
+    page = render(sample_report(), "html")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import|url\(", page), "the page must not load anything"
+    assert "<script>" in page and "<style>" in page
+    assert "Catalog Error: Table with name nope does not exist!" in page
+    assert "&lt;" not in render(Report(package="p"), "html")  # nothing to escape in an empty report
+    hostile = Report(package="<script>alert(1)</script>", tasks=[Task(
+        name="x/y", kind="expectation", table="t", errors=[Error(code="expectation-failed", message="</script><b>", table="t")])])
+    page = render(hostile, "html")
+    assert "<script>alert(1)" not in page and "</script><b>" not in page
+
+
+def chromium() -> str | None:
+    for candidate in (os.environ.get("ACCORD_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser"), shutil.which("google-chrome")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def headless(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", *args],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_html_renders_in_headless_chromium(tmp_path):
+    browser = chromium()
+    if browser is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must render the HTML report, but no Chromium was found (set ACCORD_CHROMIUM)")
+        pytest.skip("no Chromium here (/usr/bin/chromium, ACCORD_CHROMIUM); CI installs it and runs this test")
+    page = tmp_path / "report.html"
+    page.write_text(render(sample_report(), "html"), encoding="utf-8")
+    dump = headless(browser, tmp_path / "profile", "--dump-dom", page.as_uri())
+    assert dump.returncode == 0, dump.stderr[-2000:]
+    dom = dump.stdout
+    # The summary, and a failure with its place; the chart exists only if the script ran.
+    assert "7 checks: 3 passed, 2 failed, 1 could not run; 3 errors, 1 warnings" in dom
+    assert "A relation ends on or after the day it starts." in dom and "end_date" in dom
+    assert re.search(r"<svg[^>]*aria-label=\"Passed, failed and could-not-run checks per table\"", dom)
+    assert len(re.findall(r'<rect[^>]*class="bar failed"', dom)) == 2  # memberships and statements
+    assert len(re.findall(r'<rect[^>]*class="bar errored"', dom)) == 1
+    shot = tmp_path / "report.png"
+    taken = headless(browser, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,1600", page.as_uri())
+    assert taken.returncode == 0 and shot.stat().st_size > 10_000, taken.stderr[-2000:]
+    if os.environ.get("ACCORD_KEEP_SCREENSHOT"):
+        shutil.copy2(shot, os.environ["ACCORD_KEEP_SCREENSHOT"])
+
+
+# --- the formats on the commands -----------------------------------------------------------------------
+
+
+def test_the_ci_formats_are_imported_only_when_asked_for():
+    probe = (
+        "import sys\n"
+        "from accord.render import render\n"
+        "from accord.report import Report\n"
+        "render(Report(package='p'), 'json'); render(Report(package='p'), 'text')\n"
+        "before = 'accord.formats' in sys.modules\n"
+        "render(Report(package='p'), 'junit')\n"
+        "print(before, 'accord.formats' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_validate_renders_junit_too(tmp_path):
+    descriptor = copy_package(tmp_path / "package", checks=False)
+    run = run_accord("validate", str(descriptor), "--engine", ENGINE, "--format", "junit")
+    assert run.exit_code == 0, run.stderr
+    root = ET.fromstring(run.stdout)
+    assert root.get("failures") == "0" and int(root.get("tests")) == 6
+
+
+def test_an_unknown_format_is_a_usage_error_before_any_work(tmp_path):
+    run = run_accord("check", str(tmp_path / "nope.json"), "--format", "yaml")
+    assert run.exit_code == 2
+    assert "unknown format 'yaml'; choose one of: text, json, junit, github, html" in run.stderr
