@@ -127,7 +127,13 @@ WORDS = ["reform", "treaty", "cooperation", "council", "rights", "law", "committ
 
 
 def _name(rng: random.Random, parts: int) -> str:
-    return " ".join("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize() for _ in range(parts))
+    """Syllables between random letter trigrams, so that names' first and last three letters (the
+    near-duplicate rule's blocking keys) spread evenly, as names from many languages would."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))) for _ in range(parts)]
+    words[0] = "".join(rng.choice(letters) for _ in range(3)) + words[0]
+    words[-1] += "".join(rng.choice(letters) for _ in range(3))
+    return " ".join(w.capitalize() for w in words)
 
 
 def generate_package(target: Path, rows: int = 1_000_000, seed: int = 7, texts: int = 200) -> Path:
@@ -146,7 +152,7 @@ def generate_package(target: Path, rows: int = 1_000_000, seed: int = 7, texts: 
 
     n_statements, n_memberships = rows * 50 // 100, rows * 30 // 100
     n_actors, n_orgs = rows * 10 // 100, rows * 7 // 100
-    n_conventions = min(2000, max(10, rows // 1000))
+    n_conventions = min(999, max(10, rows // 1000))  # treaty numbers have three digits
     n_sources = max(texts + 2, rows - n_statements - n_memberships - n_actors - n_orgs - n_conventions)
 
     def write(table: str, header: list[str], records) -> None:

@@ -48,17 +48,12 @@ def check(
     elif report.exit_code == 2:
         report.notes.append("expectation suites not run: the tables could not be read")
     else:
-        started = time.perf_counter()
-        report.tasks.extend(_run(package, available, selected, progress))
-        report.notes.append(
-            f"checked {sum(len(s.rules) for s in selected)} expectations in {len(selected)} suites "
-            f"with Great Expectations on DuckDB in {time.perf_counter() - started:.3f} s"
-        )
+        _run(report, package, available, selected, progress)
     _add_paths(report, package)
     return report
 
 
-def _run(package: Package, available: list[Suite], selected: list[Suite], progress) -> list[Task]:
+def _run(report: Report, package: Package, available: list[Suite], selected: list[Suite], progress) -> None:
     from accord.check.database import build_check_database
     from accord.check.runner import run_suites
     from accord.errors import AccordError
@@ -68,18 +63,27 @@ def _run(package: Package, available: list[Suite], selected: list[Suite], progre
     with tempfile.TemporaryDirectory(prefix="accord-check-") as tmp:
         if progress:
             progress("loading the tables into DuckDB")
+        started = time.perf_counter()
         try:
             database = build_check_database(package, Path(tmp) / "check.duckdb", text_files)
         except AccordError as exc:
-            return [
+            report.tasks.append(
                 Task(
                     name="check:database",
                     kind="expectation",
                     status="error",
                     errors=[Error(code="expectation-error", message=f"could not load the tables for the suites: {exc}")],
                 )
-            ]
-        return run_suites(database, selected, package, progress)
+            )
+            return
+        loaded = time.perf_counter()
+        report.notes.extend(database.notes)
+        report.notes.append(f"loaded {sum(database.tables.values())} rows into DuckDB in {loaded - started:.3f} s")
+        report.tasks.extend(run_suites(database, selected, package, progress))
+        report.notes.append(
+            f"checked {sum(len(s.rules) for s in selected)} expectations in {len(selected)} suites "
+            f"with Great Expectations on DuckDB in {time.perf_counter() - loaded:.3f} s"
+        )
 
 
 def _add_paths(report: Report, package: Package) -> None:
