@@ -81,7 +81,7 @@ def _run(report: Report, package: Package, available: list[Suite], selected: lis
         report.notes.append(f"loaded {sum(database.tables.values())} rows into DuckDB in {loaded - started:.3f} s")
         report.tasks.extend(run_suites(database, selected, package, progress))
         report.notes.append(
-            f"checked {sum(len(s.rules) for s in selected)} expectations in {len(selected)} suites "
+            f"checked {sum(len(s.rules) for s in selected)} expectations in {len(selected)} suite{'s' if len(selected) != 1 else ''} "
             f"with Great Expectations on DuckDB in {time.perf_counter() - loaded:.3f} s"
         )
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,9 +76,6 @@ def _context():
     from accord.check import duckdb_fix
 
     duckdb_fix.install()
-    # GX logs what it could not compute (e.g. "Regex is not supported for dialect duckdb") and
-    # returns it in the result too; the report carries it, so the log would only repeat it.
-    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -31,10 +33,13 @@ def command(
     from accord.render import render, renderer_for
 
     renderer_for(fmt)  # an unknown format is a usage error before the slow part
+    # GX logs what it could not compute; the report carries each cause, so the log would repeat it.
+    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
     progress = _progress if sys.stderr.isatty() else None
     report = check(package, suites=suite or None, engine=engine, trusted=trusted, warn_only=warn_only,
                    checks_dir=checks, progress=progress)
-    options.emit(render(report, fmt), output)
+    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    options.emit(render(report, fmt, color=color), output)
     raise typer.Exit(report.exit_code)
 
 
