@@ -185,6 +185,12 @@ def test_every_rule_has_a_breaking_mutation():
     assert not set(MUTATIONS) - rules, f"mutations for rules no longer in checks/: {sorted(set(MUTATIONS) - rules)}"
 
 
+def test_every_rule_is_documented_with_its_severity():
+    doc = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    missing = [f"{name} ({severity})" for name, severity in all_rules().items() if f"| `{name}` | {severity} |" not in doc]
+    assert not missing, f"docs/checks.md does not list: {missing}"
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_breaking_a_rule_fails_the_check_and_names_it(tmp_path, name):
     suite = name.split("/")[0]
