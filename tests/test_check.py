@@ -346,6 +346,29 @@ def test_an_expectation_that_cannot_be_evaluated_is_an_error_with_its_cause(tmp_
     assert run.report["stats"]["errored"] == 3
 
 
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"success": False, "result": {}, "exception_info": {"raised_exception": False}},  # GX #10738's symptom
+        {"success": None, "result": {"details": {}}, "exception_info": {}},
+        {"success": False, "result": {"observed_value": 3},
+         "exception_info": {"metric-id": {"raised_exception": True, "exception_message": "boom\nat line 2"}}},
+    ],
+)
+def test_a_result_without_an_outcome_is_an_error_never_a_pass_or_a_bare_fail(result):
+    from accord.check.runner import _task
+    from accord.check.suites import Rule
+
+    rule = Rule(suite="s", name="r", table="t", severity="warning", description="Probe.",
+                config={"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}, "meta": {}})
+    task, rows = _task(rule, result, key=[])
+    assert task.outcome == "error" and rows == []
+    (error,) = task.errors
+    assert error.code == "expectation-error" and error.severity == "error"
+    assert error.message.startswith("could not evaluate s/r (Probe.): ")
+    assert "\n" not in error.message
+
+
 def test_a_suite_on_a_table_not_in_the_package_is_an_error(tmp_path):
     descriptor = copy_package(tmp_path / "package", checks=False)
     checks = tmp_path / "checks"
