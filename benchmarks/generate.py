@@ -1,0 +1,807 @@
+"""Synthetic data packages with accord's schema, at any size, for benchmarks and tests.
+
+    python benchmarks/generate.py OUT --rows 1M --seed 1 [--faults type-error=3 foreign-key=2 ...]
+
+writes OUT/datapackage.json (our descriptor's resources and schemas, verbatim), OUT/tables/*.csv,
+OUT/sources/*.txt (synthetic press releases, their sha256 in sources.csv), copies of our
+checks/, views/ and queries/, and OUT/faults.json, the manifest of injected faults.
+
+Sizes follow the statements table: memberships N/2, actors N/20, organizations N/50,
+conventions N/1000, press releases N/10000 (plus the two reference lists), each at least the
+floor that checks/*.json sets for our own package, so `accord check` passes for N >= 44.
+
+The same seed gives byte-identical files: every random draw comes from a numpy Generator
+seeded by (seed, table, chunk), and the big tables are built a chunk at a time with
+pyarrow compute kernels, so 10M statements take minutes and a few hundred MB of memory.
+
+Valid by default: constraints, enums, patterns, keys and foreign keys hold, every evidence
+quote sits at its offsets (Unicode code points) in its source text, and the rules in
+checks/*.json hold too (exactly one speaker, dates in order, treaty numbers, acyclic
+organization tree, no near-duplicate names ...). Names are built so that the name rule's
+3-character blocking keys spread evenly (random letter trigrams at both ends).
+
+Faults are injected one per row, each where it causes exactly the errors the manifest
+lists (frictionless's codes and row numbers: the header is row 1):
+    type-error        a cell that does not parse as its field's type
+    constraint-error  an enum, pattern or minimum broken
+    primary-key       a membership_id repeated (also a unique-error: the field is unique)
+    foreign-key       a reference to a row that does not exist
+    extra-cell        a row with one cell too many
+    missing-cell      a row with its last cell missing (also a required constraint-error)
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATE = REPO / "datapackage.json"
+COPIED_FOLDERS = ("checks", "views", "queries")
+
+FAULT_KINDS = ("type-error", "constraint-error", "primary-key", "foreign-key", "extra-cell", "missing-cell")
+CHUNK_ROWS = 250_000  # part of the format: changing it changes the bytes for a seed
+SENTENCES_PER_SOURCE = 120
+SENTENCE_POOL = 1500
+EPOCH = np.datetime64("1970-01-01", "D")
+
+# Streams of random numbers, one per purpose, so that adding faults changes only faulty rows.
+STREAM = {"sources": 1, "texts": 2, "actors": 3, "organizations": 4, "conventions": 5,
+          "statements": 6, "statement-sources": 7, "memberships": 8, "faults": 9}
+
+CONSONANTS = "bdfgklmnprstvz"
+VOWELS = "aeiou"
+SYLLABLES = pa.array([c + v for c in CONSONANTS for v in VOWELS])
+TRIGRAMS = pa.array([a + b + c for a in "abcdefghijklmnopqrstuvwxyz"
+                     for b in "abcdefghijklmnopqrstuvwxyz" for c in "abcdefghijklmnopqrstuvwxyz"])
+CODE_SPACE = len(SYLLABLES) ** 4  # names carry a unique 4-syllable code: 24M names per table
+
+COUNTRIES = ("AM AT AZ BE BG CH CY CZ DE DK EE ES FI FR GB GE GR HR HU IE IS IT KG KZ LI LT LU LV MC "
+             "MD ME MK MN MT NL NO PL PT RO RS SE SI SK SM TJ TM TR UA UZ").split()
+CLASSIFICATION_WORDS = {
+    "state": "Republic", "international-organization": "Union", "organ": "Assembly",
+    "committee": "Committee", "working-group": "Working Group", "partial-agreement": "Agreement",
+    "secretariat-unit": "Directorate", "government-body": "Ministry", "legislature": "Parliament",
+    "delegation": "Delegation",
+}
+ACT_PHRASES = {
+    "addressed": "addressed the meeting", "commended": "commended the progress made",
+    "confirmed": "confirmed the commitment", "described": "described the cooperation",
+    "discussed": "discussed the next steps", "emphasized": "emphasized the importance of the talks",
+    "expressed-appreciation": "expressed appreciation for the support",
+    "expressed-readiness": "expressed readiness to continue the dialogue",
+    "highlighted": "highlighted the results", "informed": "informed the partners",
+    "met": "met the delegation", "noted": "noted the reforms", "supported": "supported the initiative",
+    "visited": "visited the headquarters", "welcomed": "welcomed the agreement",
+}
+UNITS = ("percent", "conventions", "members", "years", "projects")
+POST_ROLES = ("Minister of Foreign Affairs", "Deputy Minister of Foreign Affairs", "Ambassador",
+              "Secretary General", "Permanent Representative", "Chair", "Rapporteur, external relations")
+MEMBER_ROLES = ("full member", "observer", "associate member", "partner for democracy")
+LANGUAGES = ("en", "fr", "ru", "kk")
+TOPICS = ("the rule of law", "human rights", "combating corruption", "judicial reform", "cybercrime",
+          "data protection", "education", "culture", "taxation", "the fight against trafficking",
+          "local democracy", "media freedom", "election standards", "the protection of minorities",
+          "youth policy", "the European Pharmacopoeia", "money laundering", "sport integrity")
+CITIES = ("Astana", "Strasbourg", "Almaty", "Genève", "Zürich", "Kraków", "Tbilisi", "Bakı",
+          "Brussels", "Bişkek", "Reykjavík", "Ljubljana", "Tashkent", "Vilnius")
+SENTENCE_TEMPLATES = (
+    "{a} welcomed the progress made in {topic}, noting that {n}% of the commitments had been met.",
+    "“{b} is a reliable partner,” said {a}.",
+    '{a} described the talks as "constructive" and "forward-looking".',
+    "The parties discussed cooperation in {topic} — including the {convention} — and agreed to meet again in {city}.",
+    "{a} highlighted Kazakhstan’s accession to {n} conventions of the Council of Europe.",
+    "Delegations from {city} and {city2} took part in the meeting on {topic}.",
+    "Қазақстан and the Council of Europe reaffirmed their commitment to {topic}.",
+    "According to {a}, the Venice Commission’s opinion on {topic} was “thoroughly studied”.",
+    "{a} informed {b} about the reforms in {topic}; the next round is planned for {year}.",
+    "The {convention} entered into force for the country in {year}, {a} recalled.",
+)
+CONVENTION_SUBJECTS = ("Mutual Assistance", "Extradition", "Data Protection", "Cybercrime", "Cultural Heritage",
+                       "Tax Matters", "Human Rights", "Trafficking", "Money Laundering", "Spectator Violence")
+
+
+class GeneratorError(Exception):
+    """The generator was asked for something it cannot make."""
+
+
+# -- sizes and options ------------------------------------------------------------------------
+
+
+def parse_rows(text: str) -> int:
+    """'100k', '1M', '2.5M' or '1000' as a number of rows."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*", str(text))
+    if not match:
+        raise GeneratorError(f"not a row count: {text!r} (try 1000, 100k or 10M)")
+    scale = {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
+    rows = int(round(float(match.group(1)) * scale))
+    if rows < 1:
+        raise GeneratorError("the statements table needs at least 1 row")
+    return rows
+
+
+def parse_faults(items: list[str] | None) -> dict[str, int]:
+    """['type-error=3', 'foreign-key=1'] as {'type-error': 3, 'foreign-key': 1}."""
+    faults: dict[str, int] = {}
+    for item in items or []:
+        kind, sep, count = item.partition("=")
+        if not sep or kind not in FAULT_KINDS or not count.isdigit():
+            raise GeneratorError(f"not a fault: {item!r} (use KIND=COUNT, KIND one of {', '.join(FAULT_KINDS)})")
+        faults[kind] = faults.get(kind, 0) + int(count)
+    return faults
+
+
+def table_sizes(rows: int) -> dict[str, int]:
+    """Rows per table for a package with `rows` statements (floors from checks/*.json)."""
+    return {
+        "sources": 2 + max(1, rows // 10_000),  # two reference lists and the press releases
+        "actors": max(6, rows // 20),
+        "organizations": max(30, rows // 50),
+        "conventions": max(10, rows // 1_000),
+        "statements": rows,
+        "memberships": max(21, rows // 2),
+    }
+
+
+def _rng(seed: int, stream: str, chunk: int = 0) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, STREAM[stream], chunk]))
+
+
+# -- string building blocks (vectorised) ------------------------------------------------------
+
+
+def _join(*parts: Any, sep: str = "") -> pa.Array:
+    return pc.binary_join_element_wise(*parts, sep)
+
+
+def _numbers(values: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(values), pa.string())
+
+
+def _dates(days: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(days.astype("int32"), type=pa.date32()), pa.string())
+
+
+def _where(mask: np.ndarray, values: pa.Array) -> pa.Array:
+    """values where mask holds, null elsewhere."""
+    return pc.if_else(pa.array(mask), values, pa.scalar(None, pa.string()))
+
+
+def _pick(options: tuple[str, ...] | list[str] | pa.Array, index: np.ndarray) -> pa.Array:
+    return pc.take(options if isinstance(options, pa.Array) else pa.array(options), pa.array(index))
+
+
+def _days(iso: str) -> int:
+    return int((np.datetime64(iso, "D") - EPOCH).astype(int))
+
+
+def _unique_codes(index: np.ndarray, offset: int) -> pa.Array:
+    """A 4-syllable code per index, unique for indexes below CODE_SPACE, scattered (an affine
+    bijection) so that neighbouring rows get unrelated codes."""
+    code = (index.astype(np.int64) * 1_234_567 + offset) % CODE_SPACE
+    size = len(SYLLABLES)
+    return _join(*(_pick(SYLLABLES, (code // size**k) % size) for k in range(4)))
+
+
+@dataclass
+class Names:
+    """Generated names, with the parts acronyms and aliases are made of."""
+
+    first: pa.Array
+    last: pa.Array
+    name: pa.Array
+    slug: pa.Array
+
+
+def _names(rng: np.random.Generator, count: int, offset: int, middle: pa.Array | None = None) -> Names:
+    """'Qzkfalo Bemiranto…xpt' (or 'First Middle Last'): a random trigram starts and ends every
+    name, so blocking on the first or last three characters makes small, even blocks."""
+    first = pc.utf8_capitalize(_join(_pick(TRIGRAMS, rng.integers(0, len(TRIGRAMS), count)),
+                                     _pick(SYLLABLES, rng.integers(0, len(SYLLABLES), count))))
+    last = pc.utf8_capitalize(_join(_unique_codes(np.arange(count), offset),
+                                    _pick(TRIGRAMS, rng.integers(0, len(TRIGRAMS), count))))
+    words = [first, last] if middle is None else [first, middle, last]
+    name = _join(*words, sep=" ")
+    slug = pc.replace_substring(pc.utf8_lower(name), " ", "-")
+    return Names(first=first, last=last, name=name, slug=slug)
+
+
+# -- the source texts -------------------------------------------------------------------------
+
+
+@dataclass
+class SourceTexts:
+    """Sentence pool and, per press release, which sentence sits where in its text."""
+
+    pool: pa.Array  # sentences
+    pool_length: np.ndarray  # code points per sentence
+    sentence: np.ndarray  # [press release, position] -> pool index
+    start: np.ndarray  # [press release, position] -> offset of the sentence in the text
+
+    def evidence(self, press: np.ndarray, position: np.ndarray) -> tuple[pa.Array, pa.Array, pa.Array]:
+        """The quote at (press release, sentence position), with its start and end offsets."""
+        chosen = self.sentence[press, position]
+        start = self.start[press, position]
+        return _pick(self.pool, chosen), _numbers(start), _numbers(start + self.pool_length[chosen])
+
+
+def _sentence_pool(rng: np.random.Generator, count: int) -> list[str]:
+    people = _names(rng, 200, offset=777).name.to_pylist()
+    conventions = [f"Convention on {s}" for s in CONVENTION_SUBJECTS]
+
+    def pick(options):
+        return options[int(rng.integers(0, len(options)))]
+
+    sentences = []
+    for _ in range(count):
+        template = pick(SENTENCE_TEMPLATES)
+        sentences.append(template.format(
+            a=pick(people), b=pick(people), topic=pick(TOPICS), n=int(rng.integers(2, 99)),
+            city=pick(CITIES), city2=pick(CITIES), convention=pick(conventions),
+            year=int(rng.integers(1995, 2030)),
+        ))
+    return sentences
+
+
+def write_source_texts(out: Path, seed: int, titles: list[str], paths: list[str]) -> tuple[SourceTexts, list[str]]:
+    """Write one text per press release; return where each sentence is, and each file's sha256."""
+    rng = _rng(seed, "texts")
+    pool = _sentence_pool(rng, SENTENCE_POOL)
+    pool_length = np.array([len(s) for s in pool], dtype=np.int64)
+    sentence = rng.integers(0, len(pool), size=(len(titles), SENTENCES_PER_SOURCE))
+    start = np.zeros_like(sentence)
+    digests = []
+    for press, (title, path) in enumerate(zip(titles, paths)):
+        parts, offset = [], 0
+        header = f"{title}\n\n"
+        parts.append(header)
+        offset += len(header)
+        for position, chosen in enumerate(sentence[press]):
+            start[press, position] = offset
+            parts.append(pool[chosen])
+            offset += pool_length[chosen]
+            separator = "\n\n" if position % 5 == 4 else " "
+            parts.append(separator)
+            offset += len(separator)
+        data = "".join(parts).encode("utf-8")
+        (out / path).write_bytes(data)
+        digests.append(hashlib.sha256(data).hexdigest())
+    return SourceTexts(pa.array(pool), pool_length, sentence, start), digests
+
+
+# -- the tables -------------------------------------------------------------------------------
+
+
+@dataclass
+class Package:
+    """What later tables need from earlier ones."""
+
+    sizes: dict[str, int]
+    press_ids: pa.Array = None
+    press_published: np.ndarray = None  # days since 1970 per press release
+    texts: SourceTexts = None
+    actor_ids: pa.Array = None
+    actor_names: pa.Array = None
+    organization_ids: pa.Array = None
+    organization_names: pa.Array = None
+    convention_ids: pa.Array = None
+    statement_press: np.ndarray = None  # press release of every statement
+
+
+def sources_table(out: Path, seed: int, package: Package) -> dict[str, pa.Array]:
+    rng = _rng(seed, "sources")
+    ids = package.press_ids
+    press = len(ids)
+    numbers = np.arange(1, press + 1)
+    titles = _join("Press release ", _numbers(numbers), ": ", _pick(TOPICS, rng.integers(0, len(TOPICS), press)))
+    published = rng.integers(_days("2000-01-01"), _days("2024-12-31") + 1, press)
+    paths = _join("sources/", ids, ".txt")
+    package.press_published = published
+    package.texts, digests = write_source_texts(out, seed, titles.to_pylist(), paths.to_pylist())
+    publisher = rng.integers(0, package.sizes["organizations"], press)
+    reference = {
+        "source_id": ["iso-3166-1", "coe-treaty-list"],
+        "kind": ["reference", "reference"],
+        "title": ["ISO 3166-1 alpha-2 country codes", "Complete list of the Council of Europe's treaties"],
+        "description": ["Reference list for the country codes.", "Reference list for treaty numbers, titles and dates."],
+        "publisher_id": [None, None],
+        "published": [None, None],
+        "url": ["https://www.iso.org/iso-3166-country-codes.html", "https://www.coe.int/en/web/conventions/full-list"],
+        "language": ["en", "en"],
+        "path": [None, None],
+        "sha256": [None, None],
+    }
+    generated = {
+        "source_id": ids,
+        "kind": pa.array(["press-release"] * press),
+        "title": titles,
+        "description": pa.array(["A synthetic press release, curated into the tables, for benchmarks."] * press),
+        "publisher_id": pc.take(package.organization_ids, pa.array(publisher)),
+        "published": _dates(published),
+        "url": _join("https://example.org/press/", _numbers(numbers)),
+        "language": _pick(LANGUAGES, rng.integers(0, len(LANGUAGES), press)),
+        "path": paths,
+        "sha256": pa.array(digests),
+    }
+    return {name: pa.concat_arrays([pa.array(reference[name], pa.string()), generated[name]]) for name in reference}
+
+
+def _country_columns(rng: np.random.Generator, has_country: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    count = len(has_country)
+    country = _where(has_country, _pick(COUNTRIES, rng.integers(0, len(COUNTRIES), count)))
+    reference = _where(has_country, pa.array(["iso-3166-1"] * count))
+    return country, reference
+
+
+def actors_table(seed: int, package: Package) -> dict[str, pa.Array]:
+    count = package.sizes["actors"]
+    rng = _rng(seed, "actors")
+    names = _names(rng, count, offset=3_141_592)
+    # 10% have an alias ("Last, First"), a third of those a second one ("F. Last")
+    alias = rng.random(count)
+    reversed_name = _join(names.last, ", ", names.first)
+    initial = _join(pc.utf8_slice_codeunits(names.first, 0, 1), ". ", names.last)
+    aliases = pc.if_else(pa.array(alias < 0.033), _join(reversed_name, initial, sep=";"), reversed_name)
+    country, reference = _country_columns(rng, rng.random(count) < 0.7)
+    package.actor_ids, package.actor_names = names.slug, names.name
+    return {
+        "actor_id": names.slug,
+        "name": names.name,
+        "aliases": _where(alias < 0.1, aliases),
+        "country": country,
+        "source_id": pc.take(package.press_ids, pa.array(rng.integers(0, len(package.press_ids), count))),
+        "reference_source_id": reference,
+    }
+
+
+def organizations_table(seed: int, package: Package) -> dict[str, pa.Array]:
+    """Organization 0 is Kazakhstan (a rule in checks/memberships.json is about it); parents
+    always come earlier in the table, so the tree has no cycle."""
+    count = package.sizes["organizations"]
+    rng = _rng(seed, "organizations")
+    classes = list(CLASSIFICATION_WORDS)
+    classification = rng.integers(0, len(classes), count)
+    classification[0] = classes.index("state")
+    is_state = classification == classes.index("state")
+    words = _pick(list(CLASSIFICATION_WORDS.values()), classification)
+    names = _names(rng, count, offset=5_550_555, middle=words)
+    initials = _pick([re.sub(r"[^A-Z]", "", w) for w in CLASSIFICATION_WORDS.values()], classification)
+    acronym = _join(pc.utf8_slice_codeunits(names.first, 0, 1), initials, pc.utf8_slice_codeunits(names.last, 0, 1))
+    has_parent = (rng.random(count) < 0.6) & ~is_state & (np.arange(count) > 0)
+    parent = (rng.random(count) * np.arange(count)).astype(np.int64)  # an earlier row
+    # a state has its country; a body with a parent inherits it (left empty: the parent has it)
+    country, reference = _country_columns(rng, is_state | (~has_parent & (rng.random(count) < 0.3)))
+    ids = pc.replace_with_mask(names.slug, pa.array(np.arange(count) == 0), pa.array(["kazakhstan"]))
+    name = pc.replace_with_mask(names.name, pa.array(np.arange(count) == 0), pa.array(["Kazakhstan"]))
+    country = pc.replace_with_mask(country, pa.array(np.arange(count) == 0), pa.array(["KZ"]))
+    package.organization_ids, package.organization_names = ids, name
+    return {
+        "organization_id": ids,
+        "name": name,
+        "acronym": _where((rng.random(count) < 0.5) & (np.arange(count) > 0), acronym),
+        "aliases": _where((rng.random(count) < 0.05) & (np.arange(count) > 0), _join(names.last, names.first, sep=" ")),
+        "classification": _pick(classes, classification),
+        "parent_id": _where(has_parent, pc.take(ids, pa.array(parent))),
+        "country": country,
+        "source_id": pc.take(package.press_ids, pa.array(rng.integers(0, len(package.press_ids), count))),
+        "reference_source_id": reference,
+    }
+
+
+def conventions_table(seed: int, package: Package) -> dict[str, pa.Array]:
+    """Treaties first (at most 999: treaty numbers have three digits), then programmes."""
+    count = package.sizes["conventions"]
+    rng = _rng(seed, "conventions")
+    treaties = min(999, -(-count * 4 // 5))
+    programmes = count - treaties
+    number = np.sort(rng.choice(np.arange(1, 1000), size=treaties, replace=False))
+    series = _pick(["ETS ", "CETS "], (number > 193).astype(np.int64))
+    digits = pc.utf8_lpad(_numbers(number), 3, "0")
+    treaty_number = _join(series, digits)
+    subject = _pick(CONVENTION_SUBJECTS, rng.integers(0, len(CONVENTION_SUBJECTS), treaties))
+    treaty_title = _join("Convention on ", subject, " (", treaty_number, ")")
+    serial = _numbers(np.arange(1, programmes + 1))
+    start_year = rng.integers(1995, 2031, programmes)
+    end_year = start_year + rng.integers(0, 7, programmes)
+    programme_title = _join("Neighbourhood Cooperation Priorities ", serial, ", ",
+                            _numbers(start_year), "-", _numbers(end_year))
+    none_t, none_p = pa.nulls(treaties, pa.string()), pa.nulls(programmes, pa.string())
+    ids = pa.concat_arrays([pc.replace_substring(pc.utf8_lower(treaty_number), " ", "-"),
+                            _join("programme-", serial)])
+    package.convention_ids = ids
+    return {
+        "convention_id": ids,
+        "kind": pa.array(["treaty"] * treaties + ["cooperation-programme"] * programmes),
+        "treaty_number": pa.concat_arrays([treaty_number, none_p]),
+        "title": pa.concat_arrays([treaty_title, programme_title]),
+        "short_title": pa.concat_arrays([_where(rng.random(treaties) < 0.5, _join(subject, " Convention")), none_p]),
+        "title_in_source": pa.concat_arrays([_join("the convention on ", pc.utf8_lower(subject)),
+                                             _join("the cooperation priorities ", serial)]),
+        # before 2000, so never after the press release (2000-2024) that cites it
+        "opened": pa.concat_arrays([_dates(rng.integers(_days("1949-05-05"), _days("1999-12-31"), treaties)), none_p]),
+        "period_start_year": pa.concat_arrays([none_t, _numbers(start_year)]),
+        "period_end_year": pa.concat_arrays([none_t, _numbers(end_year)]),
+        "depositary_id": pa.concat_arrays([pc.take(package.organization_ids,
+                                                   pa.array(rng.integers(0, package.sizes["organizations"], treaties))),
+                                           none_p]),
+        "source_id": pc.take(package.press_ids, pa.array(rng.integers(0, len(package.press_ids), count))),
+        "reference_source_id": pa.concat_arrays([pa.array(["coe-treaty-list"] * treaties), none_p]),
+    }
+
+
+def statements_chunks(seed: int, package: Package) -> Iterator[tuple[int, dict[str, pa.Array]]]:
+    total, sizes = package.sizes["statements"], package.sizes
+    for chunk, begin in enumerate(range(0, total, CHUNK_ROWS)):
+        end = min(total, begin + CHUNK_ROWS)
+        count = end - begin
+        rng = _rng(seed, "statements", chunk)
+        press = package.statement_press[begin:end]
+        by_actor = rng.random(count) < 0.7
+        speaker_actor = rng.integers(0, sizes["actors"], count)
+        speaker_organization = rng.integers(0, sizes["organizations"], count)
+        act = rng.integers(0, len(ACT_PHRASES), count)
+        speaker_name = pc.if_else(pa.array(by_actor), pc.take(package.actor_names, pa.array(speaker_actor)),
+                                  pc.take(package.organization_names, pa.array(speaker_organization)))
+        has_quantity = rng.random(count) < 0.05
+        quantity = _numbers(rng.integers(0, 1000, count))
+        quantity = pc.if_else(pa.array(rng.random(count) < 0.2), _join(quantity, ".5"), quantity)
+        said_on = package.press_published[press] - rng.integers(0, 60, count)
+        evidence, evidence_start, evidence_end = package.texts.evidence(
+            press, rng.integers(0, SENTENCES_PER_SOURCE, count))
+        yield begin, {
+            "statement_id": _join("statement-", _numbers(np.arange(begin, end))),
+            "source_id": pc.take(package.press_ids, pa.array(press)),
+            "date": _where(rng.random(count) < 0.5, _dates(said_on)),
+            "speaker_actor_id": _where(by_actor, pc.take(package.actor_ids, pa.array(speaker_actor))),
+            "speaker_organization_id": _where(~by_actor, pc.take(package.organization_ids, pa.array(speaker_organization))),
+            "attribution": _pick(["explicit", "implied"], (rng.random(count) < 0.15).astype(np.int64)),
+            "act": _pick(list(ACT_PHRASES), act),
+            "summary": _join(speaker_name, " ", _pick(list(ACT_PHRASES.values()), act), "."),
+            "about_actor_id": _where(rng.random(count) < 0.1,
+                                     pc.take(package.actor_ids, pa.array(rng.integers(0, sizes["actors"], count)))),
+            "about_organization_id": _where(rng.random(count) < 0.4, pc.take(
+                package.organization_ids, pa.array(rng.integers(0, sizes["organizations"], count)))),
+            "about_convention_id": _where(rng.random(count) < 0.3, pc.take(
+                package.convention_ids, pa.array(rng.integers(0, sizes["conventions"], count)))),
+            "quantity": _where(has_quantity, quantity),
+            "unit": _where(has_quantity, _pick(UNITS, rng.integers(0, len(UNITS), count))),
+            "evidence": evidence,
+            "evidence_start": evidence_start,
+            "evidence_end": evidence_end,
+        }
+
+
+RELATIONS = ("post", "member", "partner", "cooperation", "party", "participant")
+ACTOR_RELATION_WEIGHTS = (0.5, 0.2, 0.1, 0.1, 0.05, 0.05)
+ORGANIZATION_RELATION_WEIGHTS = (0.0, 0.35, 0.2, 0.15, 0.2, 0.1)  # a post is held by a person
+STATUSES = ("current", "intended", "invitation-under-consideration", "planned")
+
+
+def memberships_chunks(seed: int, package: Package) -> Iterator[tuple[int, dict[str, pa.Array]]]:
+    total, sizes = package.sizes["memberships"], package.sizes
+    for chunk, begin in enumerate(range(0, total, CHUNK_ROWS)):
+        end = min(total, begin + CHUNK_ROWS)
+        count = end - begin
+        rng = _rng(seed, "memberships", chunk)
+        by_actor = rng.random(count) < 0.6
+        relation = np.where(by_actor, rng.choice(len(RELATIONS), count, p=ACTOR_RELATION_WEIGHTS),
+                            rng.choice(len(RELATIONS), count, p=ORGANIZATION_RELATION_WEIGHTS))
+        member_actor = rng.integers(0, sizes["actors"], count)
+        member_organization = rng.integers(0, sizes["organizations"], count)
+        target_convention = rng.integers(0, sizes["conventions"], count)
+        status = rng.choice(len(STATUSES), count, p=(0.7, 0.1, 0.05, 0.15))
+        if begin == 0:  # Kazakhstan (organization 0) is a current party to the first four treaties
+            by_actor[:4], member_organization[:4] = False, 0
+            relation[:4], target_convention[:4], status[:4] = RELATIONS.index("party"), np.arange(4), 0
+        to_convention = np.isin(relation, [RELATIONS.index("party"), RELATIONS.index("participant")])
+        is_post = relation == RELATIONS.index("post")
+        role = pc.if_else(pa.array(is_post), _pick(POST_ROLES, rng.integers(0, len(POST_ROLES), count)),
+                          _pick(MEMBER_ROLES, rng.integers(0, len(MEMBER_ROLES), count)))
+        has_role = is_post | (by_actor & (rng.random(count) < 0.3))
+        has_start = rng.random(count) < 0.5
+        started = rng.integers(_days("1990-01-01"), _days("2023-12-31"), count)
+        ended = started + rng.integers(0, 2000, count)
+        cites_statement = rng.random(count) < 0.3
+        statement = rng.integers(0, sizes["statements"], count)
+        press = np.where(cites_statement, package.statement_press[statement],
+                         rng.integers(0, len(package.press_ids), count))
+        evidence, evidence_start, evidence_end = package.texts.evidence(
+            press, rng.integers(0, SENTENCES_PER_SOURCE, count))
+        yield begin, {
+            "membership_id": _join("membership-", _numbers(np.arange(begin, end))),
+            "member_actor_id": _where(by_actor, pc.take(package.actor_ids, pa.array(member_actor))),
+            "member_organization_id": _where(~by_actor, pc.take(package.organization_ids, pa.array(member_organization))),
+            "organization_id": _where(~to_convention, pc.take(
+                package.organization_ids, pa.array(rng.integers(0, sizes["organizations"], count)))),
+            "convention_id": _where(to_convention, pc.take(package.convention_ids, pa.array(target_convention))),
+            "relation": _pick(RELATIONS, relation),
+            "role": _where(has_role, role),
+            "status": _pick(STATUSES, status),
+            "start_date": _where(has_start, _dates(started)),
+            "end_date": _where(has_start & (rng.random(count) < 0.2), _dates(ended)),
+            "source_id": pc.take(package.press_ids, pa.array(press)),
+            "statement_id": _where(cites_statement, _join("statement-", _numbers(statement))),
+            "evidence": evidence,
+            "evidence_start": evidence_start,
+            "evidence_end": evidence_end,
+        }
+
+
+# -- faults -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    kind: str
+    table: str
+    field: str | None  # the column changed (None for a row-level fault)
+    index: int = 0  # data row index, 0-based
+    value: str | None = None  # the bad cell, for cell faults
+    copy_of: int | None = None  # for primary-key: the earlier row whose key is repeated
+
+    @property
+    def row(self) -> int:
+        return self.index + 2  # frictionless counts the header as row 1
+
+    def expected(self, last_field: dict[str, Any]) -> list[dict[str, Any]]:
+        """The errors frictionless reports for this fault, as (code, field)."""
+        if self.kind == "primary-key":
+            return [{"code": "unique-error", "field": self.field}, {"code": "primary-key", "field": None}]
+        if self.kind == "foreign-key":
+            return [{"code": "foreign-key", "field": None}]
+        if self.kind == "extra-cell":
+            return [{"code": "extra-cell", "field": ""}]
+        if self.kind == "missing-cell":
+            missing = [{"code": "missing-cell", "field": last_field["name"]}]
+            if last_field.get("constraints", {}).get("required"):
+                missing.append({"code": "constraint-error", "field": last_field["name"]})
+            return missing
+        return [{"code": self.kind, "field": self.field}]
+
+    def apply(self, cells: list[str | None], fields: list[str], key_of_copy: str | None) -> list[str | None]:
+        if self.kind == "extra-cell":
+            return [*cells, "surplus"]
+        if self.kind == "missing-cell":
+            return cells[:-1]
+        cells = list(cells)
+        cells[fields.index(self.field)] = key_of_copy if self.kind == "primary-key" else self.value
+        return cells
+
+
+# Each kind cycles through these (table, field, bad value) so that a few faults cover several
+# tables, types and constraints. Values are chosen to break exactly one rule.
+FAULT_VARIANTS: dict[str, list[tuple[str, str | None, str | None]]] = {
+    "type-error": [("statements", "evidence_start", "twelve"), ("statements", "date", "2023-02-30"),
+                   ("memberships", "start_date", "someday"), ("statements", "quantity", "about 5")],
+    "constraint-error": [("statements", "act", "shouted"), ("memberships", "relation", "ally"),
+                         ("actors", "country", "Kz"), ("statements", "evidence_start", "-1")],
+    "primary-key": [("memberships", "membership_id", None)],  # nothing references memberships
+    "foreign-key": [("statements", "about_convention_id", "no-such-convention-{k}"),
+                    ("memberships", "statement_id", "no-such-statement-{k}"),
+                    ("statements", "about_actor_id", "no-such-actor-{k}")],
+    "extra-cell": [("statements", None, None), ("memberships", None, None)],
+    "missing-cell": [("statements", None, None), ("memberships", None, None)],
+}
+FIRST_FAULTY_ROW = {"memberships": 4}  # leave Kazakhstan's four party memberships alone
+
+
+def plan_faults(seed: int, counts: dict[str, int], sizes: dict[str, int]) -> list[Fault]:
+    """Place the faults: distinct rows, one fault per row, spread over each table."""
+    faults: list[Fault] = []
+    for kind in FAULT_KINDS:
+        for k in range(counts.get(kind, 0)):
+            table, field, value = FAULT_VARIANTS[kind][k % len(FAULT_VARIANTS[kind])]
+            faults.append(Fault(kind, table, field, value=value.format(k=k + 1) if value else None))
+    rng = _rng(seed, "faults")
+    for table in sorted({f.table for f in faults}):
+        mine = [f for f in faults if f.table == table]
+        first = FIRST_FAULTY_ROW.get(table, 0)
+        needed = len(mine) + sum(f.kind == "primary-key" for f in mine)  # a repeated key needs two rows
+        if needed > sizes[table] - first:
+            raise GeneratorError(f"{len(mine)} faults do not fit in {table} ({sizes[table]} rows): use more rows")
+        rows = iter(int(r) for r in rng.choice(np.arange(first, sizes[table]), size=needed, replace=False))
+        for fault in mine:
+            fault.index = next(rows)
+            if fault.kind == "primary-key":  # the later of two rows repeats the earlier one's key
+                other = next(rows)
+                fault.index, fault.copy_of = max(fault.index, other), min(fault.index, other)
+    return faults
+
+
+# -- writing CSV ------------------------------------------------------------------------------
+
+
+def _csv_cell(value: str | None) -> str:
+    if value is None:
+        return ""
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _quote_where_needed(values: pa.Array) -> pa.Array:
+    needs = pc.match_substring_regex(values, '[,"\r\n]')
+    quoted = _join('"', pc.replace_substring(values, '"', '""'), '"')
+    return pc.if_else(needs, quoted, values)
+
+
+def _free_text(field: dict[str, Any]) -> bool:
+    """Fields whose generated values may hold a comma or quote (no pattern or enum rules them out)."""
+    constraints = field.get("constraints", {})
+    return field["type"] in ("string", "list") and "pattern" not in constraints and "enum" not in constraints
+
+
+def write_table(path: Path, schema: dict[str, Any], chunks: Iterator[tuple[int, dict[str, pa.Array]]],
+                faults: list[Fault]) -> int:
+    """Write the chunks as CSV lines in schema order; replace the faulty rows' lines."""
+    specs = schema["fields"]
+    fields = [f["name"] for f in specs]
+    by_index = {f.index: f for f in faults}
+    copied_keys = {f.copy_of: "" for f in faults if f.kind == "primary-key"}
+    rows = 0
+    with path.open("wb") as out:
+        out.write((",".join(_csv_cell(name) for name in fields) + "\n").encode("utf-8"))
+        for begin, columns in chunks:
+            count = len(columns[fields[0]])
+            for spec in specs:
+                if spec["name"] not in columns:
+                    if spec.get("constraints", {}).get("required"):
+                        raise GeneratorError(f"the generator does not know the required field {path.stem}.{spec['name']}")
+                    columns[spec["name"]] = pa.nulls(count, pa.string())
+            cells = [columns[name] for name in fields]
+            for index in copied_keys:  # an earlier row than its copy, so seen first
+                if begin <= index < begin + count:
+                    copied_keys[index] = columns[schema["primaryKey"][0]][index - begin].as_py()
+            escaped = [_quote_where_needed(c) if _free_text(spec) else c for c, spec in zip(cells, specs)]
+            lines = pc.binary_join_element_wise(*escaped, ",", null_handling="replace", null_replacement="")
+            lines = _join(lines, "", sep="\n")
+            here = sorted(i for i in by_index if begin <= i < begin + count)
+            if here:
+                replacements = []
+                for index in here:
+                    fault = by_index[index]
+                    row = fault.apply([c[index - begin].as_py() for c in cells], fields, copied_keys.get(fault.copy_of))
+                    replacements.append(",".join(_csv_cell(v) for v in row) + "\n")
+                mask = np.zeros(count, dtype=bool)
+                mask[np.array(here) - begin] = True
+                lines = pc.replace_with_mask(lines, pa.array(mask), pa.array(replacements))
+            _write_strings(out, lines)
+            rows += count
+    return rows
+
+
+def _write_strings(out, lines: pa.Array) -> None:
+    """Write the concatenated values of a string array: its data buffer between the offsets."""
+    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    if lines.null_count:
+        raise GeneratorError("internal: a CSV line is null")
+    offsets_type = np.int64 if pa.types.is_large_string(lines.type) else np.int32
+    offsets = np.frombuffer(lines.buffers()[1], dtype=offsets_type)[lines.offset:lines.offset + len(lines) + 1]
+    out.write(memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1])])
+
+
+# -- the package ------------------------------------------------------------------------------
+
+
+def _descriptor(template: dict[str, Any], rows: int, seed: int) -> dict[str, Any]:
+    descriptor = copy.deepcopy(template)
+    descriptor.update({
+        "name": "accord-synthetic",
+        "id": f"accord-synthetic-{rows}-{seed}",
+        "title": f"accord synthetic package: {rows} statements, seed {seed}",
+        "description": ("Synthetic data with the accord package's schema, written by benchmarks/generate.py "
+                        "for benchmarks and tests. Names, quotes and facts are made up."),
+        "sources": [{"title": "Synthetic press releases stored under sources/, written by benchmarks/generate.py"}],
+    })
+    return descriptor
+
+
+def _prepare(out: Path) -> None:
+    """Refuse to write into a folder that is not empty and not a package we generated before."""
+    if out.exists() and any(out.iterdir()) and not (out / "faults.json").is_file():
+        raise GeneratorError(f"{out} is not empty and holds no faults.json: not overwriting it")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("tables", "sources", *COPIED_FOLDERS):
+        if (out / name).exists():
+            shutil.rmtree(out / name)
+        (out / name).mkdir()
+
+
+def generate(out: str | Path, rows: int, seed: int = 0, faults: dict[str, int] | None = None,
+             template: str | Path = TEMPLATE) -> dict[str, Any]:
+    """Write a synthetic package with `rows` statements into `out`; return the manifest."""
+    out, template = Path(out), Path(template)
+    if seed < 0:
+        raise GeneratorError("the seed is a non-negative integer")
+    descriptor = json.loads(template.read_text(encoding="utf-8"))
+    schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
+    expected_tables = ["sources", "actors", "organizations", "conventions", "statements", "memberships"]
+    if sorted(schemas) != sorted(expected_tables):
+        raise GeneratorError(f"{template} has tables {sorted(schemas)}; the generator makes {expected_tables}")
+    sizes = table_sizes(rows)
+    for table, count in sizes.items():
+        if count > CODE_SPACE:
+            raise GeneratorError(f"{count} rows of {table} is more than the generator can name")
+    planned = plan_faults(seed, faults or {}, sizes)
+    _prepare(out)
+    package = Package(sizes=sizes)
+    # press releases are numbered 1..n; organizations cite them and sources cite organizations
+    # (publisher_id), so: press release ids, organizations, sources, then the rest.
+    package.press_ids = _join("press-release-", _numbers(np.arange(1, sizes["sources"] - 2 + 1)))
+    organizations = organizations_table(seed, package)
+    sources = sources_table(out, seed, package)
+    actors = actors_table(seed, package)
+    conventions = conventions_table(seed, package)
+    # which press release each statement quotes: memberships that cite a statement need it too
+    package.statement_press = _rng(seed, "statement-sources").integers(0, len(package.press_ids), rows)
+    tables = {
+        "sources": lambda: iter([(0, sources)]),
+        "organizations": lambda: iter([(0, organizations)]),
+        "actors": lambda: iter([(0, actors)]),
+        "conventions": lambda: iter([(0, conventions)]),
+        "statements": lambda: statements_chunks(seed, package),
+        "memberships": lambda: memberships_chunks(seed, package),
+    }
+    written = {}
+    for resource in descriptor["resources"]:
+        name = resource["name"]
+        resource["path"] = f"tables/{name}.csv"
+        mine = [f for f in planned if f.table == name]
+        written[name] = write_table(out / resource["path"], resource["schema"], tables[name](), mine)
+    for folder in COPIED_FOLDERS:
+        for item in sorted((template.parent / folder).glob("*")) if (template.parent / folder).is_dir() else []:
+            if item.is_file():
+                shutil.copyfile(item, out / folder / item.name)
+    (out / "datapackage.json").write_text(json.dumps(_descriptor(descriptor, rows, seed), indent=2,
+                                                     ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest = {
+        "generator": "benchmarks/generate.py",
+        "rows": rows,
+        "seed": seed,
+        "tables": written,
+        "faults": [
+            {"kind": f.kind, "table": f.table, "row": f.row, "value": f.value,
+             "field": schemas[f.table]["fields"][-1]["name"] if f.kind == "missing-cell" else f.field,
+             "copy_of_row": f.copy_of + 2 if f.copy_of is not None else None,
+             "expected": f.expected(schemas[f.table]["fields"][-1])}
+            for f in sorted(planned, key=lambda f: (f.table, f.row))
+        ],
+    }
+    (out / "faults.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path, help="folder to write the package into")
+    parser.add_argument("--rows", default="1000", help="statements rows: 1000, 100k, 10M ... (default 1000)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--faults", nargs="*", metavar="KIND=COUNT",
+                        help=f"inject faults; KIND is one of {', '.join(FAULT_KINDS)}")
+    parser.add_argument("--template", type=Path, default=TEMPLATE, help="the descriptor whose schemas to use")
+    args = parser.parse_args(argv)
+    try:
+        manifest = generate(args.out, parse_rows(args.rows), args.seed, parse_faults(args.faults), args.template)
+    except GeneratorError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    tables = ", ".join(f"{name} {count}" for name, count in manifest["tables"].items())
+    print(f"Wrote {args.out}: {tables}; {len(manifest['faults'])} faults")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

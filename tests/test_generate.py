@@ -1,0 +1,197 @@
+"""The synthetic package generator (benchmarks/generate.py): deterministic, valid by default,
+and its fault manifest says exactly what validation finds. Small sizes only; no timings."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from accord.cli import app
+from accord.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = 1500
+ALL_FAULTS = {"type-error": 4, "constraint-error": 4, "primary-key": 2, "foreign-key": 3, "extra-cell": 2, "missing-cell": 2}
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("benchmarks_generate", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generator = _load_generator()
+
+
+@pytest.fixture(scope="module")
+def valid_package(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("valid") / "package"
+    generator.generate(out, ROWS, seed=11)
+    return out
+
+
+@pytest.fixture(scope="module")
+def faulty_package(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("faulty") / "package"
+    generator.generate(out, ROWS, seed=11, faults=ALL_FAULTS)
+    return out
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def error_keys(report) -> list[tuple]:
+    return [e.key() for e in report.all_errors()]
+
+
+def expected_keys(package: Path) -> list[tuple]:
+    manifest = json.loads((package / "faults.json").read_text(encoding="utf-8"))
+    return [(e["code"], f["table"], f["row"], e["field"]) for f in manifest["faults"] for e in f["expected"]]
+
+
+def test_the_same_seed_writes_the_same_bytes(tmp_path, faulty_package):
+    again = tmp_path / "again"
+    generator.generate(again, ROWS, seed=11, faults=ALL_FAULTS)
+    assert file_digests(again) == file_digests(faulty_package)
+
+
+def test_another_seed_writes_other_data(tmp_path, valid_package):
+    other = tmp_path / "other"
+    generator.generate(other, ROWS, seed=12)
+    for table in ("statements", "memberships", "actors", "organizations"):
+        name = f"tables/{table}.csv"
+        assert (other / name).read_bytes() != (valid_package / name).read_bytes(), name
+
+
+def test_faults_change_only_the_faulty_rows(valid_package, faulty_package):
+    manifest = json.loads((faulty_package / "faults.json").read_text(encoding="utf-8"))
+    for table in ("statements", "memberships", "actors"):
+        clean = (valid_package / f"tables/{table}.csv").read_text(encoding="utf-8").splitlines()
+        dirty = (faulty_package / f"tables/{table}.csv").read_text(encoding="utf-8").splitlines()
+        changed = {number for number, (a, b) in enumerate(zip(clean, dirty), start=1) if a != b}
+        assert changed == {f["row"] for f in manifest["faults"] if f["table"] == table}, table
+
+
+def test_table_sizes_follow_the_statements():
+    assert generator.table_sizes(1_000_000) == {"sources": 102, "actors": 50_000, "organizations": 20_000,
+                                                "conventions": 1_000, "statements": 1_000_000, "memberships": 500_000}
+    small = generator.table_sizes(100)
+    assert small["sources"] == 3 and small["organizations"] == 30 and small["conventions"] == 10
+
+
+def test_the_tables_have_the_sizes_the_manifest_says(valid_package):
+    manifest = json.loads((valid_package / "faults.json").read_text(encoding="utf-8"))
+    assert manifest["faults"] == []
+    assert manifest["tables"] == generator.table_sizes(ROWS)
+    for table, rows in manifest["tables"].items():
+        with (valid_package / f"tables/{table}.csv").open(encoding="utf-8", newline="") as handle:
+            assert sum(1 for _ in csv.reader(handle)) == rows + 1, table
+
+
+def test_the_descriptor_has_our_schemas(valid_package):
+    ours = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    theirs = json.loads((valid_package / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["schema"] for r in theirs["resources"]] == [r["schema"] for r in ours["resources"]]
+    assert [r["path"] for r in theirs["resources"]] == [f"tables/{r['name']}.csv" for r in ours["resources"]]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "frictionless"])
+def test_the_valid_package_passes_validation(valid_package, engine):
+    report = validate(valid_package, engine=engine)
+    assert report.valid, error_keys(report)[:10]
+
+
+def test_the_valid_package_passes_its_checks(valid_package):
+    from accord.check import check
+
+    report = check(valid_package)
+    failed = [t.name for t in report.tasks if t.outcome != "passed"]
+    assert report.exit_code == 0 and not failed, failed
+
+
+def test_evidence_is_at_its_offsets_and_checksums_hold(valid_package):
+    with (valid_package / "tables/sources.csv").open(encoding="utf-8", newline="") as handle:
+        sources = {row["source_id"]: row for row in csv.DictReader(handle)}
+    texts = {}
+    for source_id, row in sources.items():
+        if row["path"]:
+            data = (valid_package / row["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == row["sha256"]
+            texts[source_id] = data.decode("utf-8")
+    assert any(not text.isascii() for text in texts.values())  # offsets count code points, not bytes
+    for table in ("statements", "memberships"):
+        with (valid_package / f"tables/{table}.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                start, end = int(row["evidence_start"]), int(row["evidence_end"])
+                assert texts[row["source_id"]][start:end] == row["evidence"]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "frictionless"])
+def test_validation_finds_exactly_the_injected_faults(faulty_package, engine):
+    report = validate(faulty_package, engine=engine)
+    found, expected = error_keys(report), expected_keys(faulty_package)
+    assert Counter(key[0] for key in found) == Counter(key[0] for key in expected)
+    assert sorted(found, key=str) == sorted(expected, key=str)
+
+
+def test_every_kind_of_fault_is_in_the_manifest(faulty_package):
+    manifest = json.loads((faulty_package / "faults.json").read_text(encoding="utf-8"))
+    assert Counter(f["kind"] for f in manifest["faults"]) == Counter(ALL_FAULTS)
+    assert len({(f["table"], f["row"]) for f in manifest["faults"]}) == len(manifest["faults"])  # one per row
+    assert {f["table"] for f in manifest["faults"]} == {"statements", "memberships", "actors"}
+
+
+def test_too_many_faults_for_the_size_is_refused(tmp_path):
+    with pytest.raises(generator.GeneratorError, match="do not fit"):
+        generator.generate(tmp_path / "small", 50, faults={"primary-key": 40})
+
+
+def test_a_folder_that_is_not_a_generated_package_is_not_overwritten(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(generator.GeneratorError, match="not overwriting"):
+        generator.generate(tmp_path, 100)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("text, rows", [("1000", 1000), ("100k", 100_000), ("2.5M", 2_500_000)])
+def test_row_counts_read_with_suffixes(text, rows):
+    assert generator.parse_rows(text) == rows
+
+
+@pytest.mark.parametrize("item", ["type-error", "nope=1", "foreign-key=x"])
+def test_a_malformed_fault_is_refused(item):
+    with pytest.raises(generator.GeneratorError, match="not a fault"):
+        generator.parse_faults([item])
+
+
+def test_the_hidden_command_writes_a_package(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["generate", str(tmp_path / "out"), "--rows", "200", "--seed", "3",
+                                 "--fault", "foreign-key=2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Wrote {tmp_path / 'out'}: sources 3,")
+    manifest = json.loads((tmp_path / "out" / "faults.json").read_text(encoding="utf-8"))
+    assert [f["kind"] for f in manifest["faults"]] == ["foreign-key", "foreign-key"]
+    root = typer.main.get_command(app)
+    assert root.get_command(root.make_context("accord", [], resilient_parsing=True), "generate").hidden
+
+
+def test_the_hidden_command_turns_generator_errors_into_usage_errors(tmp_path):
+    from accord.errors import UsageError
+
+    result = CliRunner().invoke(app, ["generate", str(tmp_path / "out"), "--fault", "nope=1"])
+    assert isinstance(result.exception, UsageError) and result.exception.exit_code == 2
+    assert "not a fault: 'nope=1'" in str(result.exception)
