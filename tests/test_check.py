@@ -297,6 +297,18 @@ def test_junit_counts_the_same_failures_as_json(broken, tmp_path):
     assert {"check.memberships", "check.cross_table", "validate.memberships"} <= suites
 
 
+def test_one_run_writes_several_reports(broken, tmp_path):
+    reports = tmp_path / "reports"
+    run = check_json(broken, "--suite", "memberships", "--report", f"junit:{reports / 'check.xml'}",
+                     "--report", f"html:{reports / 'check.html'}")
+    assert run.exit_code == 1
+    root = ET.parse(reports / "check.xml").getroot()
+    assert int(root.get("failures")) == run.report["stats"]["failed"] == 1
+    assert "memberships/date-order" in (reports / "check.html").read_text(encoding="utf-8")
+    bad = check_json(broken, "--report", "junit")
+    assert bad.exit_code == 2 and "give FORMAT:FILE" in bad.stderr
+
+
 def test_warn_only_reports_but_exits_0(broken):
     run = check_json(broken, "--suite", "memberships", "--warn-only")
     assert run.exit_code == 0

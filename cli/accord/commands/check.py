@@ -20,6 +20,8 @@ def command(
     output: Path = options.OUTPUT,
     engine: str = options.ENGINE,
     checks: Path = typer.Option(None, "--checks", metavar="DIR", help="Folder of suite JSON files (default: checks/ beside the descriptor)."),
+    reports: list[str] = typer.Option(None, "--report", metavar="FORMAT:FILE",
+                                      help="Also write the report in FORMAT to FILE (repeatable): one run, several reports."),
     trusted: bool = options.TRUSTED,
 ) -> None:
     """Validate the package, then run its expectation suites with Great Expectations on DuckDB.
@@ -28,19 +30,37 @@ def command(
     failed or a rule could not be evaluated, 2 the package or a suite cannot be read.
 
     Example: accord check --suite memberships --format junit --output reports/check.xml
+
+    Example (CI): accord check --format github --report junit:reports/check.xml --report html:reports/check.html
     """
     from accord.check import check
+    from accord.fsutil import atomic_write_text
     from accord.render import render, renderer_for
 
-    renderer_for(fmt)  # an unknown format is a usage error before the slow part
+    # An unknown format is a usage error before the slow part.
+    renderer_for(fmt)
+    extra = [_report_option(value) for value in reports or []]
     # GX logs what it could not compute; the report carries each cause, so the log would repeat it.
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
     progress = _progress if sys.stderr.isatty() else None
     report = check(package, suites=suite or None, engine=engine, trusted=trusted, warn_only=warn_only,
                    checks_dir=checks, progress=progress)
+    for extra_fmt, path in extra:
+        atomic_write_text(path, render(report, extra_fmt))
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     options.emit(render(report, fmt, color=color), output)
     raise typer.Exit(report.exit_code)
+
+
+def _report_option(value: str) -> tuple[str, Path]:
+    from accord.errors import UsageError
+    from accord.render import renderer_for
+
+    fmt, sep, path = value.partition(":")
+    if not sep or not path:
+        raise UsageError(f"--report {value!r}: give FORMAT:FILE, e.g. junit:reports/check.xml")
+    renderer_for(fmt)
+    return fmt, Path(path)
 
 
 def _progress(message: str) -> None:
