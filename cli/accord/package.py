@@ -72,7 +72,8 @@ class Package:
 
     @property
     def name(self) -> str:
-        return self.descriptor.get("name") or self.basepath.name or "package"
+        name = self.descriptor.get("name")
+        return name if isinstance(name, str) and name else self.basepath.name or "package"
 
     def resource(self, name: str) -> Resource:
         for r in self.resources:
@@ -127,6 +128,41 @@ def _read_json(path: Path, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise PackageError(f"{path}: {what} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except RecursionError as exc:
+        raise PackageError(f"{path}: {what} is nested too deeply to read") from exc
+
+
+def _is_names(value: Any) -> bool:
+    """A field name or a list of them, as primaryKey and foreign keys hold."""
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def check_schema_shape(schema: dict[str, Any], where: str) -> None:
+    """Refuse a schema whose shape accord's own code cannot walk (fields without names, keys that
+    are not names); every other profile rule is left to frictionless (validate.descriptor_errors)."""
+    for number, field_ in enumerate(schema.get("fields", []), start=1):
+        if not isinstance(field_, dict) or not isinstance(field_.get("name"), str) or not field_["name"]:
+            raise PackageError(f"{where}: schema field {number} must be an object with a non-empty 'name'")
+        if not isinstance(field_.get("constraints") or {}, dict):
+            raise PackageError(f"{where}: field {field_['name']!r}: 'constraints' must be an object")
+    if "primaryKey" in schema and not _is_names(schema["primaryKey"]):
+        raise PackageError(f"{where}: schema 'primaryKey' must be a field name or a list of them")
+    foreign_keys = schema.get("foreignKeys") or []
+    if not isinstance(foreign_keys, list):
+        raise PackageError(f"{where}: schema 'foreignKeys' must be a list")
+    for number, fk in enumerate(foreign_keys, start=1):
+        reference = fk.get("reference") if isinstance(fk, dict) else None
+        if (
+            not isinstance(fk, dict)
+            or not _is_names(fk.get("fields", []))
+            or not isinstance(reference or {}, dict)
+            or not _is_names((reference or {}).get("fields", []))
+            or not isinstance((reference or {}).get("resource", ""), str)
+        ):
+            raise PackageError(
+                f"{where}: foreign key {number} must be an object with 'fields' and a 'reference' "
+                "holding a 'resource' name and 'fields'"
+            )
 
 
 def load_package(path: str | Path | None = None, trusted: bool = False) -> Package:
@@ -155,17 +191,23 @@ def load_package(path: str | Path | None = None, trusted: bool = False) -> Packa
             schema = _read_json(safe_path(base, schema, f"{where} schema", trusted), "schema")
         if not isinstance(schema, dict) or not isinstance(schema.get("fields", []), list):
             raise PackageError(f"{where}: schema must be an object with a 'fields' list")
+        check_schema_shape(schema, where)
         dialect = res.get("dialect") or {}
         if isinstance(dialect, str):
             dialect = _read_json(safe_path(base, dialect, f"{where} dialect", trusted), "dialect")
+        if not isinstance(dialect, dict) or not isinstance(dialect.get("csv") or {}, dict):
+            raise PackageError(f"{where}: dialect must be an object")
+        encoding = res.get("encoding") or "utf-8"
+        if not isinstance(encoding, str):
+            raise PackageError(f"{where}: encoding must be a string such as 'utf-8'")
         resources.append(
             Resource(
                 name=name,
                 path=path_,
                 relpath=relpath,
                 schema=schema,
-                dialect=dialect if isinstance(dialect, dict) else {},
-                encoding=(res.get("encoding") or "utf-8").lower(),
+                dialect=dialect,
+                encoding=encoding.lower(),
                 descriptor=res,
             )
         )

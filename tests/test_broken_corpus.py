@@ -1,0 +1,53 @@
+"""Hostile and broken packages: every one gets a clear error, and none a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from accord.errors import PackageError
+from accord.package import load_package
+from build_helpers import run_main
+
+PEOPLE = {"name": "people", "path": "people.csv", "format": "csv",
+          "schema": {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]}}
+
+
+def _package(root, descriptor, csv="id,name\n1,Ann\n"):
+    (root / "people.csv").write_text(csv, encoding="utf-8")
+    path = root / "datapackage.json"
+    path.write_text(descriptor if isinstance(descriptor, str) else json.dumps(descriptor), encoding="utf-8")
+    return path
+
+
+def _with_schema(**schema):
+    return {"name": "demo", "resources": [{**PEOPLE, "schema": {**PEOPLE["schema"], **schema}}]}
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "message"),
+    [
+        ('{"resources": ' + "[" * 100_000 + "]" * 100_000 + "}", "descriptor is nested too deeply to read"),
+        (_with_schema(fields=["id", "name"]), "resource 'people': schema field 1 must be an object with a non-empty 'name'"),
+        (_with_schema(fields=[{"type": "integer"}]), "schema field 1 must be an object with a non-empty 'name'"),
+        (_with_schema(fields=[{"name": 7}]), "schema field 1 must be an object with a non-empty 'name'"),
+        (_with_schema(fields=[{"name": "id", "constraints": ["required"]}]), "field 'id': 'constraints' must be an object"),
+        (_with_schema(primaryKey=[["id"]]), "schema 'primaryKey' must be a field name or a list of them"),
+        (_with_schema(foreignKeys="id"), "schema 'foreignKeys' must be a list"),
+        (_with_schema(foreignKeys=[{"fields": "id", "reference": "people"}]), "foreign key 1 must be an object with"),
+        ({"name": "demo", "resources": [{**PEOPLE, "encoding": 8}]}, "resource 'people': encoding must be a string"),
+        ({"name": "demo", "resources": [{**PEOPLE, "dialect": ["delimiter", ";"]}]}, "dialect must be an object"),
+    ],
+)
+def test_shapes_accord_cannot_walk_are_refused_in_one_line(tmp_path, descriptor, message):
+    path = _package(tmp_path, descriptor)
+    with pytest.raises(PackageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_package(path)
+    for command in ("validate", "build", "info"):
+        run = run_main(command, str(path), cwd=tmp_path)
+        assert run.exit_code == 2 and run.stderr.count("\n") == 1 and message in run.stderr, (command, run.stderr)
+
+
+def test_a_package_name_that_is_not_text_falls_back_to_the_folder_name(tmp_path):
+    path = _package(tmp_path, {"name": 42, "resources": [PEOPLE]})
+    assert load_package(path).name == tmp_path.name
