@@ -51,3 +51,42 @@ def test_shapes_accord_cannot_walk_are_refused_in_one_line(tmp_path, descriptor,
 def test_a_package_name_that_is_not_text_falls_back_to_the_folder_name(tmp_path):
     path = _package(tmp_path, {"name": 42, "resources": [PEOPLE]})
     assert load_package(path).name == tmp_path.name
+
+
+def _report(run):
+    report = json.loads(run.stdout)
+    return [*report["errors"], *(e for t in report["tasks"] for e in t["errors"])]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "frictionless"])
+def test_a_descriptor_error_is_located_at_its_resource_and_field(tmp_path, engine):
+    path = _package(tmp_path, _with_schema(fields=[{"name": "id", "type": "integer"}, {"name": "name", "type": "colour"}]))
+    run = run_main("validate", str(path), "--format", "json", "--engine", engine)
+    (error,) = _report(run)
+    assert run.exit_code == 2
+    assert (error["code"], error["table"], error["field"]) == ("field-error", "people", "name")
+    assert error["message"] == 'datapackage.json: Field is not valid: field type "colour" is not supported'
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "frictionless"])
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ({"name": "id", "type": "integer", "constraints": {"minimum": "one"}},
+         "datapackage.json: field 'id': constraint minimum 'one' is not a valid integer"),
+        ({"name": "id", "type": "number", "constraints": {"maximum": "NaN"}},
+         "datapackage.json: field 'id': constraint maximum is NaN"),
+        ({"name": "id", "type": "date", "constraints": {"minimum": 5}},
+         "datapackage.json: field 'id': constraint minimum 5 is not a valid date"),
+        ({"name": "id", "type": "string", "constraints": {"pattern": "(unclosed"}},
+         "datapackage.json: field 'id': constraint pattern '(unclosed' is not a regular expression"),
+    ],
+)
+def test_a_constraint_frictionless_cannot_use_is_a_field_error_for_both_engines(tmp_path, engine, field, message):
+    # frictionless 5 itself stops with a Python error (TypeError, re.error) on these
+    path = _package(tmp_path, _with_schema(fields=[field, {"name": "name", "type": "string"}]))
+    run = run_main("validate", str(path), "--format", "json", "--engine", engine)
+    (error,) = _report(run)
+    assert run.exit_code == 2 and "internal error" not in run.stderr
+    assert (error["code"], error["table"], error["field"]) == ("field-error", "people", "id")
+    assert error["message"].startswith(message)
