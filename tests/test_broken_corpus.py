@@ -90,3 +90,40 @@ def test_a_constraint_frictionless_cannot_use_is_a_field_error_for_both_engines(
     assert run.exit_code == 2 and "internal error" not in run.stderr
     assert (error["code"], error["table"], error["field"]) == ("field-error", "people", "id")
     assert error["message"].startswith(message)
+
+
+def _built_rows(database, table="people"):
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(f'SELECT * FROM "{table}"').fetchall()
+
+
+@pytest.mark.parametrize(
+    ("csv", "rows"),
+    [
+        # DuckDB's strict reader refuses these; frictionless reads them, and so does build, the same way
+        ("id,name\r\n1,Ann\n2,Bob\r\n3,Carl\n", [(1, "Ann"), (2, "Bob"), (3, "Carl")]),
+        ('id,name\n1,"An"n\n2,Bob\n', [(1, "Ann"), (2, "Bob")]),
+        ('id,name\n1,"Ann\n2,Bob\n', [(1, "Ann\n2,Bob\n")]),
+        # longer than DuckDB's default 2 MB line
+        ("id,name\n1," + "x" * 3_000_000 + "\n2,Bob\n", [(1, "x" * 3_000_000), (2, "Bob")]),
+    ],
+    ids=["mixed-line-endings", "stray-quote", "unterminated-quote", "3-MB-line"],
+)
+def test_build_stores_what_validation_read_where_duckdb_alone_would_refuse(tmp_path, csv, rows):
+    path = _package(tmp_path, {"name": "demo", "resources": [PEOPLE]}, csv=csv)
+    run = run_main("build", str(path), "--db", str(tmp_path / "out" / "demo.duckdb"), cwd=tmp_path)
+    assert run.exit_code == 0, run.stderr
+    assert _built_rows(tmp_path / "out" / "demo.duckdb") == rows
+
+
+def test_build_refuses_a_table_whose_row_count_differs_from_what_validation_read(tmp_path):
+    from accord.build import _check_row_counts
+    from accord.errors import DatabaseError
+    from accord.report import Report, Task
+
+    report = Report(tasks=[Task(name="validate:people", kind="validation", table="people", stats={"rows": 3})])
+    _check_row_counts({"people": 3}, report)
+    with pytest.raises(DatabaseError, match=r"^table 'people': DuckDB read 2 rows where validation read 3; not built"):
+        _check_row_counts({"people": 2}, report)

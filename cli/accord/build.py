@@ -25,6 +25,12 @@ enforces them; DuckDB's EXPORT DATABASE also refuses them). Foreign keys DuckDB 
 (to fields that are not a key, between different types, closing a cycle of tables) are not
 declared either; BuildResult.notes says which.
 
+Reading: DuckDB's CSV reader is strict about quoting and line endings; a file it refuses
+(mixed CRLF and LF line endings, an unterminated quote that Python's csv module reads to the
+end of the file) is read by frictionless instead, as validation read it, and rewritten as plain
+CSV for DuckDB. A strict build then checks that every table holds as many rows as validation
+read, so no row is silently lost.
+
 Views: every views/*.sql beside datapackage.json, in name order, holding CREATE VIEW
 statements; they run with file and network access disabled, so a package cannot use them
 to read or write outside the database.
@@ -33,6 +39,8 @@ to read or write outside the database.
 from __future__ import annotations
 
 import contextlib
+import csv
+import dataclasses
 import json
 import os
 import re
@@ -81,6 +89,9 @@ DUCKDB_ENCODINGS = {
     "utf-16": "utf-16",
 }
 COMPRESSION_SUFFIXES = {".gz", ".zst"}
+# frictionless reads cells of up to 2 GiB (csv.field_size_limit); DuckDB's default of 2 MB per
+# line would refuse a long line that validated.
+MAX_LINE_SIZE = 2**31 - 1
 # A datetime that ends in a UTC offset: "...10:00:00Z", "...10:00+02:00", "...10:00:00.5-0300".
 OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d*)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
 LEADING_COMMENTS = re.compile(r"^(\s+|--[^\n]*(\n|$)|/\*.*?\*/)*", re.DOTALL)
@@ -159,10 +170,17 @@ def _csv_options(resource: Resource) -> dict[str, Any]:
         "quote": quote,
         "escape": dialect.get("escapeChar") or quote,
         "encoding": encoding,
+        "max_line_size": MAX_LINE_SIZE,
     }
     if dialect.get("commentChar"):
         options["comment"] = dialect["commentChar"]
     return options
+
+
+def _option_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if isinstance(value, int) else quote_literal(value)
 
 
 def read_csv_sql(resource: Resource, lenient: bool = False) -> str:
@@ -177,10 +195,7 @@ def read_csv_sql(resource: Resource, lenient: bool = False) -> str:
     options = {**_csv_options(resource), "auto_detect": False, "allow_quoted_nulls": False}
     if lenient:
         options.update(null_padding=True, strict_mode=False, parallel=False)
-    rendered = ", ".join(
-        f"{key}={str(value).lower() if isinstance(value, bool) else quote_literal(value)}"
-        for key, value in options.items()
-    )
+    rendered = ", ".join(f"{key}={_option_literal(value)}" for key, value in options.items())
     return f"read_csv({quote_literal(resource.path)}, columns={{{columns}}}, {rendered})"
 
 
@@ -351,6 +366,40 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _duckdb_reads(con: duckdb.DuckDBPyConnection, resource: Resource, lenient: bool) -> bool:
+    try:
+        con.execute(f"SELECT count(*) FROM {read_csv_sql(resource, lenient=lenient)}").fetchone()
+    except duckdb.Error:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _plain_csv_copy(package: Package, resource: Resource):
+    """The table as frictionless reads it (the reference reader), rewritten as plain UTF-8 CSV in a
+    temporary folder: for a file DuckDB's reader refuses. Yields a Resource pointing at the copy."""
+    from frictionless import FrictionlessException, system
+    from frictionless import Package as FrictionlessPackage
+
+    width = len(resource.fields)
+    with tempfile.TemporaryDirectory(prefix="accord-build-") as folder:
+        path = Path(folder) / "table.csv"
+        try:
+            with system.use_context(trusted=package.trusted):
+                fresource = FrictionlessPackage(str(package.descriptor_path)).get_resource(resource.name)
+                with fresource, path.open("w", encoding="utf-8", newline="") as out:
+                    writer = csv.writer(out, lineterminator="\n")
+                    writer.writerow(resource.field_names)
+                    for row in fresource.row_stream:
+                        cells = ["" if cell is None else str(cell) for cell in row.cells[:width]]
+                        writer.writerow(cells + [""] * (width - len(cells)))
+        except FrictionlessException as exc:
+            raise PackageError(f"{resource.relpath}: cannot be read: {exc.error.message}") from exc
+        yield dataclasses.replace(
+            resource, path=path, dialect={}, encoding="utf-8", descriptor={**resource.descriptor, "format": "csv"}
+        )
+
+
 def load_tables(con: duckdb.DuckDBPyConnection, package: Package, strict: bool = True) -> LoadResult:
     """Create and fill one typed table per resource in an empty database.
 
@@ -384,9 +433,15 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package, strict: bool =
                         f"COMMENT ON COLUMN {table}.{quote_identifier(field_['name'])} IS {quote_literal(comment)}"
                     )
             casts = ", ".join(cast_sql(resource, f, strict) for f in resource.fields)
-            inserted = con.execute(
-                f"INSERT INTO {table} SELECT {casts} FROM {read_csv_sql(resource, lenient=not strict)}"
-            ).fetchone()
+            insert = f"INSERT INTO {table} SELECT {casts} FROM "
+            try:
+                inserted = con.execute(insert + read_csv_sql(resource, lenient=not strict)).fetchone()
+            except duckdb.Error:
+                if _duckdb_reads(con, resource, lenient=not strict):
+                    raise  # the file reads: the error is in the data or the casts
+                with _plain_csv_copy(package, resource) as copy:
+                    inserted = con.execute(insert + read_csv_sql(copy, lenient=not strict)).fetchone()
+                notes.append(f"{where}: DuckDB's CSV reader refused {resource.relpath}; frictionless read it instead")
         except duckdb.Error as exc:
             raise DatabaseError(f"{where}: {_first_line(exc)}") from exc
         rows[resource.name] = inserted[0] if inserted else 0
@@ -501,6 +556,18 @@ def _describe(error: Error) -> str:
     return f"{where + ': ' if where else ''}{error.code}: {message}"
 
 
+def _check_row_counts(loaded: dict[str, int], report) -> None:
+    """Refuse a build that holds fewer or more rows than validation read: DuckDB and the validator
+    must read the same file the same way."""
+    for task in report.tasks:
+        expected = task.stats.get("rows")
+        if task.table in loaded and isinstance(expected, int) and loaded[task.table] != expected:
+            raise DatabaseError(
+                f"table {task.table!r}: DuckDB read {loaded[task.table]} rows where validation read {expected}; "
+                "not built (please report this file)"
+            )
+
+
 def build_database(
     package: str | Path | Package | None = None,
     db_path: str | Path | None = None,
@@ -543,6 +610,8 @@ def build_database(
             raise DatabaseError(f"{db_path}: {_first_line(exc)}") from exc
         try:
             loaded = load_tables(con, package, strict=not errors)
+            if not errors:
+                _check_row_counts(loaded.rows, report)
             written = export_parquet(con, package, tmp_parquet)
             # From here on the database only talks to itself: views cannot read or write files.
             con.execute("SET enable_external_access = false")
