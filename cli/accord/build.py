@@ -45,6 +45,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -556,6 +557,14 @@ def _describe(error: Error) -> str:
     return f"{where + ': ' if where else ''}{error.code}: {message}"
 
 
+def _hold_signals():
+    """Hold SIGINT and SIGTERM (they stay pending) until the returned function is called."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        return lambda: None
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    return lambda: signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _check_row_counts(loaded: dict[str, int], report) -> None:
     """Refuse a build that holds fewer or more rows than validation read: DuckDB and the validator
     must read the same file the same way."""
@@ -603,21 +612,29 @@ def build_database(
     db_path = Path(db_path) if db_path else default_database_path(package)
     parquet_dir = Path(parquet_dir) if parquet_dir else db_path.parent / "parquet"
     _check_replaceable(parquet_dir, db_path)
-    with atomic_path(db_path) as tmp_db, _atomic_directory(parquet_dir) as tmp_parquet:
-        try:
-            con = duckdb.connect(str(tmp_db))
-        except duckdb.Error as exc:
-            raise DatabaseError(f"{db_path}: {_first_line(exc)}") from exc
-        try:
-            loaded = load_tables(con, package, strict=not errors)
-            if not errors:
-                _check_row_counts(loaded.rows, report)
-            written = export_parquet(con, package, tmp_parquet)
-            # From here on the database only talks to itself: views cannot read or write files.
-            con.execute("SET enable_external_access = false")
-            views = apply_views(con, package)
-        finally:
-            con.close()
+    release_signals = None
+    try:
+        with atomic_path(db_path) as tmp_db, _atomic_directory(parquet_dir) as tmp_parquet:
+            try:
+                con = duckdb.connect(str(tmp_db))
+            except duckdb.Error as exc:
+                raise DatabaseError(f"{db_path}: {_first_line(exc)}") from exc
+            try:
+                loaded = load_tables(con, package, strict=not errors)
+                if not errors:
+                    _check_row_counts(loaded.rows, report)
+                written = export_parquet(con, package, tmp_parquet)
+                # From here on the database only talks to itself: views cannot read or write files.
+                con.execute("SET enable_external_access = false")
+                views = apply_views(con, package)
+            finally:
+                con.close()
+            # The Parquet folder and the database are renamed into place on leaving this block:
+            # an interrupt waits until both are, so they always come from the same build.
+            release_signals = _hold_signals()
+    finally:
+        if release_signals:
+            release_signals()
     return BuildResult(
         database=db_path,
         tables=loaded.rows,

@@ -4,12 +4,19 @@ Each command lives in accord/commands/<name>.py and exposes `command`; heavy lib
 (frictionless, duckdb, great_expectations) are imported inside command bodies so that
 `accord --help` stays fast. Library exceptions become one `Error: ...` line on stderr with
 the exception's exit code; `--debug` shows the traceback instead.
+
+SIGINT and SIGTERM both interrupt the command as Ctrl-C does, so every temporary file is
+removed on the way out and nothing already in place is replaced; the exit code is 128 + the
+signal's number (130, 143). A second signal while cleaning up is ignored, so the cleanup finishes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
 import sys
+from collections.abc import Iterator
 
 import typer
 
@@ -64,22 +71,53 @@ def _register() -> None:
 _register()
 
 
+@contextlib.contextmanager
+def _interruptible() -> Iterator[list[int]]:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt (DuckDB then stops its query too); yields the
+    signals received. Signals ignored by the caller (nohup, a background job) stay ignored."""
+    received: list[int] = []
+
+    def interrupt(signum, frame):
+        received.append(signum)
+        if len(received) == 1:
+            raise KeyboardInterrupt
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, interrupt)
+        except ValueError:  # not the main thread: leave signals alone
+            pass
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main() -> None:
     # Typer's standalone mode handles usage errors (exit 2) and typer.Exit; library
     # exceptions reach us here and become one line on stderr.
     debug = "--debug" in sys.argv[1:]
-    try:
-        app()
-    except AccordError as exc:
-        if debug:
-            raise
-        typer.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except Exception as exc:
-        if debug:
-            raise
-        typer.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
-        sys.exit(2)
+    with _interruptible() as received:
+        try:
+            app()
+        except BaseException as exc:
+            if received:  # whatever the interrupted code raised on its way out
+                typer.echo(f"Interrupted ({signal.Signals(received[0]).name}).", err=True)
+                sys.exit(128 + received[0])
+            if isinstance(exc, SystemExit):
+                raise
+            if isinstance(exc, KeyboardInterrupt):
+                typer.echo("Interrupted.", err=True)
+                sys.exit(130)
+            if debug:
+                raise
+            if isinstance(exc, AccordError):
+                typer.echo(f"Error: {exc}", err=True)
+                sys.exit(exc.exit_code)
+            typer.echo(
+                f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True
+            )
+            sys.exit(2)

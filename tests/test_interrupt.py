@@ -1,0 +1,189 @@
+"""Nothing lost: an interrupted or failed write leaves what was there before, and no temporary files.
+
+build (and release, which builds) writes a temporary database and Parquet folder beside the
+targets and renames them into place only on success. SIGINT and SIGTERM become a clean
+interruption (exit 130 and 143) that removes the temporary files on the way out. The tests
+interrupt real `accord` processes at a moment they observe (a temporary file appears, the CSV is
+being read), not after a guessed delay.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from build_helpers import demo_package, run_main
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+FIXTURES = Path(__file__).parent / "fixtures" / "broken"
+ROWS = 1_000_000  # a build of this takes a few seconds: time to interrupt it
+
+
+def _make_fixtures():
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every entry under folder, hidden ones included, with its bytes (None for a folder)."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))
+    }
+
+
+def interrupt(args: list[str], cwd: Path, ready, signum: int, settle: float = 0.2) -> subprocess.CompletedProcess:
+    """Run `accord args`, wait until ready(pid) is true, wait `settle` seconds more, then send signum."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "accord", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not ready(process.pid):
+        if process.poll() is not None or time.monotonic() > deadline:
+            out, err = process.communicate()
+            pytest.fail(f"accord ended (or hung) before the moment to interrupt it: {process.returncode} {err}")
+        time.sleep(0.005)
+    time.sleep(settle)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def temporary_file_in(folder: Path):
+    """ready(): a temporary file or folder (.NAME.XXXX.tmp) has appeared in folder."""
+    return lambda pid: any(p.name.startswith(".") and ".tmp" in p.name for p in folder.iterdir())
+
+
+def reading(path: Path):
+    """ready(): the process has the file open (Linux /proc), i.e. it is validating or loading it."""
+    def opened(pid: int) -> bool:
+        try:
+            return any(os.readlink(fd) == str(path) for fd in Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            return False
+
+    return opened
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory) -> Path:
+    """A valid package of ROWS rows, and build/large.duckdb + build/parquet built from it."""
+    root = tmp_path_factory.mktemp("large")
+    descriptor = _make_fixtures().large(root / "package", rows=ROWS)
+    run = run_main("build", str(descriptor), "--db", str(root / "build" / "large.duckdb"), cwd=root)
+    assert run.exit_code == 0, run.stderr
+    return root
+
+
+@pytest.fixture
+def previous(large, tmp_path) -> Path:
+    """A copy of the large package's earlier build output in this test's folder."""
+    shutil.copytree(large / "build", tmp_path / "build")
+    return tmp_path / "build"
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_build_interrupted_while_writing_leaves_the_previous_output_and_no_temporary_files(
+    large, previous, signum, code
+):
+    before = snapshot(previous)
+    args = ["build", str(large / "package"), "--db", str(previous / "large.duckdb")]
+    done = interrupt(args, previous.parent, temporary_file_in(previous), signum)
+    assert done.returncode == code, done.stderr
+    assert done.stderr == f"Interrupted ({signal.Signals(signum).name}).\n"
+    assert snapshot(previous) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the file being read")
+def test_a_build_interrupted_while_validating_leaves_the_previous_output(large, previous):
+    before = snapshot(previous)
+    args = ["build", str(large / "package"), "--db", str(previous / "large.duckdb")]
+    done = interrupt(args, previous.parent, reading(large / "package" / "events.csv"), signal.SIGTERM, settle=0)
+    assert done.returncode == 143, done.stderr
+    assert snapshot(previous) == before
+
+
+def test_a_second_signal_does_not_cut_the_cleanup_short(large, previous):
+    before = snapshot(previous)
+    args = ["build", str(large / "package"), "--db", str(previous / "large.duckdb")]
+    env = {**os.environ, "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "accord", *args], cwd=previous.parent, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ready = temporary_file_in(previous)
+    while not ready(process.pid) and process.poll() is None:
+        time.sleep(0.005)
+    time.sleep(0.2)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGTERM, signal.SIGINT):
+        process.send_signal(signum)
+    process.communicate(timeout=120)
+    # pending signals are handled in signal-number order, so either may count as the first
+    assert process.returncode in (130, 143)
+    assert snapshot(previous) == before
+
+
+def test_a_build_that_fails_on_its_views_leaves_the_previous_output(tmp_path):
+    descriptor = demo_package(tmp_path / "package")
+    database = tmp_path / "build" / "demo.duckdb"
+    assert run_main("build", str(descriptor), "--db", str(database), cwd=tmp_path).exit_code == 0
+    before = snapshot(tmp_path / "build")
+    (tmp_path / "package" / "views" / "03_broken.sql").write_text("CREATE VIEW broken AS SELECT * FROM no_such_table;\n")
+    run = run_main("build", str(descriptor), "--db", str(database), cwd=tmp_path)
+    assert run.exit_code == 2
+    assert run.stderr.startswith("Error: views/03_broken.sql: Catalog Error: Table with name no_such_table does not exist")
+    assert snapshot(tmp_path / "build") == before
+
+
+def test_a_build_refused_for_invalid_data_leaves_the_previous_output(tmp_path):
+    descriptor = demo_package(tmp_path / "package")
+    database = tmp_path / "build" / "demo.duckdb"
+    assert run_main("build", str(descriptor), "--db", str(database), cwd=tmp_path).exit_code == 0
+    before = snapshot(tmp_path / "build")
+    people = tmp_path / "package" / "tables" / "people.csv"
+    people.write_text(people.read_text() + "1,Duplicate,coe,yes,1,1990,,\n")
+    run = run_main("build", str(descriptor), "--db", str(database), cwd=tmp_path)
+    assert run.exit_code == 1 and "primary-key" in run.stderr
+    assert snapshot(tmp_path / "build") == before
+
+
+def test_a_release_interrupted_while_building_leaves_the_earlier_release_and_no_temporary_files(large, tmp_path):
+    package = tmp_path / "package"
+    shutil.copytree(large / "package", package)
+    descriptor = json.loads((package / "datapackage.json").read_text())
+    (package / "datapackage.json").write_text(json.dumps({**descriptor, "version": "1.0.0"}))
+    dist = tmp_path / "dist"
+    first = run_main("release", str(package), "--out", str(dist), cwd=tmp_path)
+    assert first.exit_code == 0, first.stderr
+    before = snapshot(dist)
+    done = interrupt(["release", str(package), "--out", str(dist)], tmp_path, temporary_file_in(dist), signal.SIGTERM, 1)
+    assert done.returncode == 143, done.stderr
+    assert snapshot(dist) == before
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_signal_waits_while_the_database_and_parquet_folder_are_renamed_into_place():
+    from accord.build import _hold_signals
+
+    received = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    try:
+        release = _hold_signals()
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        assert received == []  # held: the renames are not cut in half
+        release()
+        time.sleep(0.05)
+        assert received == [signal.SIGTERM]  # then delivered
+    finally:
+        signal.signal(signal.SIGTERM, previous)
