@@ -1,13 +1,257 @@
-"""Hostile and broken packages: every one gets a clear error, and none a traceback."""
+"""Hostile and broken packages: every one gets a clear error, and none a traceback.
+
+Each case of tests/fixtures/broken/manifest.json (a folder there, or one written by
+make_fixtures.py) is run as a user runs accord, in a subprocess: validate (both engines, JSON
+and text), check, build and info. The manifest says, per case, the exit status of each command
+(0 valid, 1 invalid, 2 unreadable), the codes and locations validate reports, and the file, row
+and field the messages must name. Where a build succeeds, its tables must hold exactly what
+frictionless reads from the files: nothing lost, nothing changed.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import pytest
 from accord.errors import PackageError
 from accord.package import load_package
 from build_helpers import run_main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "broken"
+MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))["cases"]
+CASES = sorted(MANIFEST)
+# Run as a user runs them, in a subprocess: the four commands.
+SUBPROCESS = {
+    "validate-json": ["validate", "{package}", "--format", "json"],
+    "check-json": ["check", "{package}", "--format", "json"],
+    "build": ["build", "{package}", "--db", "{out}/db.duckdb"],
+    "info-text": ["info", "{package}"],
+}
+# The same commands in other formats and the reference engine: in this process (accord.cli.main), to stay fast.
+IN_PROCESS = {
+    "validate-text": ["validate", "{package}"],
+    "validate-frictionless": ["validate", "{package}", "--format", "json", "--engine", "frictionless"],
+    "info-json": ["info", "{package}", "--format", "json"],
+}
+COMMANDS = {**SUBPROCESS, **IN_PROCESS}
+EXIT_OF = {name: name.split("-")[0] for name in COMMANDS}
+
+
+@dataclass
+class Done:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _load_make_fixtures():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _accord(args: list[str], cwd: Path) -> Done:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-m", "accord", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+    return Done(args, done.returncode, done.stdout, done.stderr)
+
+
+def _accord_in_process(args: list[str], cwd: Path) -> Done:
+    run = run_main(*args, cwd=cwd)
+    return Done(args, run.exit_code, run.stdout, run.stderr)
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory) -> dict[str, Path]:
+    """Each case's folder: committed ones in place, generated ones written into a temporary folder."""
+    make_fixtures = _load_make_fixtures()
+    generated = tmp_path_factory.mktemp("generated")
+    found = {}
+    for case, spec in MANIFEST.items():
+        if spec.get("generated"):
+            found[case] = make_fixtures.GENERATED[case](generated / case).parent
+        else:
+            found[case] = FIXTURES / case
+    return found
+
+
+@pytest.fixture(scope="module")
+def runs(packages, tmp_path_factory) -> dict[tuple[str, str], Done]:
+    """Every command on every case, run once: subprocesses two at a time, the rest in this process meanwhile."""
+    root = tmp_path_factory.mktemp("runs")
+    found = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {}
+        for case in CASES:
+            out = root / case
+            out.mkdir()
+            for name, template in SUBPROCESS.items():
+                args = [a.format(package=packages[case], out=out) for a in template]
+                futures[(case, name)] = pool.submit(_accord, args, out)
+        for case in CASES:
+            for name, template in IN_PROCESS.items():
+                args = [a.format(package=packages[case], out=root / case) for a in template]
+                found[(case, name)] = _accord_in_process(args, root / case)
+        found.update({key: future.result() for key, future in futures.items()})
+    return found
+
+
+def _report_errors(done) -> list[dict]:
+    report = json.loads(done.stdout)
+    return [*report["errors"], *(e for t in report["tasks"] for e in t["errors"])]
+
+
+def _locations(errors: list[dict]) -> set[tuple]:
+    return {(e["code"], e["table"], e["row"], e["field"]) for e in errors}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_exit_status_of_every_command(runs, case):
+    expected = MANIFEST[case]["exit"]
+    got = {name: runs[(case, name)].returncode for name in COMMANDS}
+    assert got == {name: expected[EXIT_OF[name]] for name in COMMANDS}, {
+        name: runs[(case, name)].stderr[-300:] for name in COMMANDS
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_traceback_and_no_internal_error(runs, case):
+    for name in COMMANDS:
+        done = runs[(case, name)]
+        assert "Traceback" not in done.stderr, (name, done.stderr[-2000:])
+        assert "internal error" not in done.stderr, (name, done.stderr)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_errors_on_stderr_are_one_line_each(runs, case):
+    # stderr holds only `Error: ...` (one, at most) and `note: ...` lines; never a message broken over lines
+    for name in COMMANDS:
+        lines = runs[(case, name)].stderr.splitlines()
+        assert all(line.startswith(("Error: ", "note: ")) for line in lines), (name, lines)
+        assert sum(line.startswith("Error: ") for line in lines) <= 1, (name, lines)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "message" in MANIFEST[c]])
+def test_a_package_that_cannot_be_loaded_is_one_error_line_naming_the_problem(runs, case):
+    for name in COMMANDS:
+        done = runs[(case, name)]
+        assert done.stdout == "", name
+        (line,) = done.stderr.splitlines()
+        for fragment in MANIFEST[case]["message"]:
+            assert fragment in line, (name, line)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "codes" in MANIFEST[c]])
+def test_validate_json_reports_the_expected_codes_at_the_expected_places(runs, case):
+    spec = MANIFEST[case]
+    errors = _report_errors(runs[(case, "validate-json")])
+    assert sorted({e["code"] for e in errors}) == spec["codes"]
+    assert _locations(errors) == _locations(spec["errors"])
+    for expected in spec["errors"]:
+        (found,) = [e for e in errors if _locations([e]) == _locations([expected])]
+        assert found["message"].startswith(f"{expected['file']}: "), found["message"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "codes" in MANIFEST[c]])
+def test_the_duckdb_engine_agrees_with_frictionless(runs, case):
+    duck, reference = runs[(case, "validate-json")], runs[(case, "validate-frictionless")]
+    assert duck.returncode == reference.returncode
+    assert _locations(_report_errors(duck)) == _locations(_report_errors(reference))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "codes" in MANIFEST[c]])
+def test_check_json_reports_the_expected_codes(runs, case):
+    spec = MANIFEST[case]
+    errors = _report_errors(runs[(case, "check-json")])
+    assert sorted({e["code"] for e in errors}) == spec.get("check_codes", spec["codes"])
+
+
+def _place(error: dict) -> list[str]:
+    """What a message about this error must name: its row and field, where it has them."""
+    return [text for text in (f"row {error['row']}" if error["row"] else None,
+                              f"field {error['field']}" if error["field"] else None) if text]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if MANIFEST[c].get("errors")])
+def test_validate_text_names_file_row_and_field_of_every_problem(runs, case):
+    lines = runs[(case, "validate-text")].stdout.splitlines()
+    for error in MANIFEST[case]["errors"]:
+        # one head line per problem (code, table, row, field), its message on the next line (file first)
+        heads = [
+            i
+            for i, line in enumerate(lines)
+            if f": {error['code']}" in line and all(p in line for p in _place(error)) and i + 1 < len(lines)
+        ]
+        assert any(lines[i + 1].strip().startswith(f"{error['file']}: ") for i in heads), (error, lines)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if MANIFEST[c].get("errors") and MANIFEST[c]["exit"]["build"]])
+def test_a_refused_build_names_the_first_problem_in_one_line(runs, case):
+    first = MANIFEST[case]["errors"][0]
+    (line,) = [line for line in runs[(case, "build")].stderr.splitlines() if line.startswith("Error: ")]
+    assert f"{first['code']}: {first['file']}: " in line, line
+    for place in _place(first):
+        assert place in line, line
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if MANIFEST[c]["exit"]["build"]])
+def test_a_refused_build_writes_nothing(runs, case):
+    done = runs[(case, "build")]
+    out = Path(done.args[done.args.index("--db") + 1]).parent
+    assert sorted(p.name for p in out.iterdir()) == []
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "rows" in MANIFEST[c]])
+def test_info_counts_rows_and_says_which_tables_it_cannot_read(runs, case):
+    info = json.loads(runs[(case, "info-json")].stdout)
+    assert {t["name"]: t["rows"] for t in info["tables"]} == MANIFEST[case]["rows"]
+    text = runs[(case, "info-text")].stdout
+    for table in info["tables"]:
+        if table["rows"] is None:
+            assert f"unreadable: {table['error']}" in text
+
+
+def _comparable(value):
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return value
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if MANIFEST[c]["exit"]["build"] == 0])
+def test_a_built_table_holds_exactly_what_frictionless_reads(runs, packages, case):
+    from frictionless import Package
+
+    done = runs[(case, "build")]
+    database = done.args[done.args.index("--db") + 1]
+    reference = Package(str(packages[case] / "datapackage.json"))
+    with duckdb.connect(database, read_only=True) as con:
+        for resource in reference.resources:
+            names = resource.schema.field_names
+            expected = [tuple(_comparable(row[n]) for n in names) for row in resource.read_rows()]
+            columns = ", ".join(f'"{n}"' for n in names)
+            rows = con.execute(f'SELECT {columns} FROM "{resource.name}"').fetchall()
+            built = [tuple(map(_comparable, row)) for row in rows]
+            assert built == expected, resource.name
+
+
+# Descriptor shapes, constraints and CSV quirks, one at a time (in this process)
 
 PEOPLE = {"name": "people", "path": "people.csv", "format": "csv",
           "schema": {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]}}
@@ -28,10 +272,10 @@ def _with_schema(**schema):
     ("descriptor", "message"),
     [
         ('{"resources": ' + "[" * 100_000 + "]" * 100_000 + "}", "descriptor is nested too deeply to read"),
-        (_with_schema(fields=["id", "name"]), "resource 'people': schema field 1 must be an object with a non-empty 'name'"),
+        (_with_schema(fields=["id", "name"]), "'people': schema field 1 must be an object with a non-empty 'name'"),
         (_with_schema(fields=[{"type": "integer"}]), "schema field 1 must be an object with a non-empty 'name'"),
         (_with_schema(fields=[{"name": 7}]), "schema field 1 must be an object with a non-empty 'name'"),
-        (_with_schema(fields=[{"name": "id", "constraints": ["required"]}]), "field 'id': 'constraints' must be an object"),
+        (_with_schema(fields=[{"name": "id", "constraints": ["required"]}]), "'constraints' must be an object"),
         (_with_schema(primaryKey=[["id"]]), "schema 'primaryKey' must be a field name or a list of them"),
         (_with_schema(foreignKeys="id"), "schema 'foreignKeys' must be a list"),
         (_with_schema(foreignKeys=[{"fields": "id", "reference": "people"}]), "foreign key 1 must be an object with"),
@@ -53,16 +297,12 @@ def test_a_package_name_that_is_not_text_falls_back_to_the_folder_name(tmp_path)
     assert load_package(path).name == tmp_path.name
 
 
-def _report(run):
-    report = json.loads(run.stdout)
-    return [*report["errors"], *(e for t in report["tasks"] for e in t["errors"])]
-
-
 @pytest.mark.parametrize("engine", ["duckdb", "frictionless"])
 def test_a_descriptor_error_is_located_at_its_resource_and_field(tmp_path, engine):
-    path = _package(tmp_path, _with_schema(fields=[{"name": "id", "type": "integer"}, {"name": "name", "type": "colour"}]))
+    fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "colour"}]
+    path = _package(tmp_path, _with_schema(fields=fields))
     run = run_main("validate", str(path), "--format", "json", "--engine", engine)
-    (error,) = _report(run)
+    (error,) = _report_errors(run)
     assert run.exit_code == 2
     assert (error["code"], error["table"], error["field"]) == ("field-error", "people", "name")
     assert error["message"] == 'datapackage.json: Field is not valid: field type "colour" is not supported'
@@ -86,15 +326,13 @@ def test_a_constraint_frictionless_cannot_use_is_a_field_error_for_both_engines(
     # frictionless 5 itself stops with a Python error (TypeError, re.error) on these
     path = _package(tmp_path, _with_schema(fields=[field, {"name": "name", "type": "string"}]))
     run = run_main("validate", str(path), "--format", "json", "--engine", engine)
-    (error,) = _report(run)
+    (error,) = _report_errors(run)
     assert run.exit_code == 2 and "internal error" not in run.stderr
     assert (error["code"], error["table"], error["field"]) == ("field-error", "people", "id")
     assert error["message"].startswith(message)
 
 
 def _built_rows(database, table="people"):
-    import duckdb
-
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(f'SELECT * FROM "{table}"').fetchall()
 
