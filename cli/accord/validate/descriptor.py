@@ -85,7 +85,9 @@ def descriptor_errors(package: Package) -> list[Error]:
         where = _locations(package) if found else {}
     for err in found:
         table, field = where.get(err.message, (None, None))
-        errors.append(Error(code=err.type, table=table, field=field, message=f"{name}: {err.message}", rule="descriptor"))
+        errors.append(
+            Error(code=err.type, table=table, field=field, message=f"{name}: {err.message}", rule="descriptor")
+        )
     for resource in package.resources:
         for field_ in resource.fields:
             for problem in unreadable_constraints(field_):
