@@ -1,29 +1,258 @@
-"""Nothing escapes: paths outside the package, queries that write or read files, hostile views, CSV formulas."""
+"""Nothing escapes: paths outside the package, queries that write or read files, hostile views, CSV formulas.
+
+A package is data from someone else. Without --trusted, accord reads only files inside the
+package's folder; queries and views run with DuckDB's file and network access off; CSV
+output cannot carry a spreadsheet formula.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 from pathlib import Path
 
 import pytest
-from build_helpers import run_accord
+from build_helpers import demo_package, run_accord, run_main
 
 FIELDS = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]
+PASSWD = Path("/etc/passwd")
+COMMANDS = ("validate", "check", "build", "info")
+
+
+def _package(root: Path, path: str, **resource) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "people.csv").write_text("id,name\n1,Ann\n2,Bob\n", encoding="utf-8")
+    descriptor = root / "datapackage.json"
+    entry = {"name": "people", "path": path, "format": "csv", "schema": {"fields": FIELDS}, **resource}
+    descriptor.write_text(json.dumps({"name": "hostile", "resources": [entry]}), encoding="utf-8")
+    return descriptor
 
 
 def _outside_package(root: Path) -> Path:
     """root/pkg/datapackage.json whose one resource is ../outside.csv."""
     (root / "outside.csv").write_text("id,name\n1,Ann\n2,Bob\n", encoding="utf-8")
-    (root / "pkg").mkdir()
-    resource = {"name": "people", "path": "../outside.csv", "format": "csv", "schema": {"fields": FIELDS}}
-    descriptor = root / "pkg" / "datapackage.json"
-    descriptor.write_text(json.dumps({"name": "escape", "resources": [resource]}), encoding="utf-8")
-    return descriptor
+    return _package(root / "pkg", "../outside.csv")
 
 
-@pytest.mark.parametrize("command", ["validate", "check", "build", "info"])
+def _secret_lines() -> list[str]:
+    """Lines of /etc/passwd that would show it was read (its first entries)."""
+    return [line for line in PASSWD.read_text().splitlines()[:3] if line]
+
+
+# Paths outside the package ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("../outside.csv", "climbs out of the package folder with '..'"),
+        ("tables/../../outside.csv", "climbs out of the package folder with '..'"),
+        ("/etc/passwd", "is absolute"),
+        ("C:\\Windows\\win.ini", "is absolute"),
+        ("\\\\server\\share\\people.csv", "is absolute"),
+        ("https://example.com/people.csv", "is a URL"),
+        ("file:///etc/passwd", "is a URL"),
+    ],
+)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_path_outside_the_package_is_refused_without_trusted(tmp_path, command, path, reason):
+    descriptor = _package(tmp_path / "pkg", path)
+    run = run_main(command, str(descriptor), cwd=tmp_path)
+    assert run.exit_code == 2
+    where = "datapackage.json: resource 'people'"
+    assert run.stderr == f"Error: {where}: path {path!r} {reason}; refused (use --trusted to allow)\n"
+    assert run.stdout == "" and not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_link_out_of_the_package_folder_is_refused_without_trusted(tmp_path, command):
+    descriptor = _package(tmp_path / "pkg", "people-link.csv")
+    os.symlink(PASSWD, tmp_path / "pkg" / "people-link.csv")
+    run = run_main(command, str(descriptor), cwd=tmp_path)
+    assert run.exit_code == 2
+    assert run.stderr == (
+        "Error: datapackage.json: resource 'people': path 'people-link.csv' leaves the package folder; "
+        "refused (use --trusted to allow)\n"
+    )
+
+
+@pytest.mark.parametrize("what", ["schema", "dialect"])
+def test_a_schema_or_dialect_file_outside_the_package_is_refused(tmp_path, what):
+    (tmp_path / f"{what}.json").write_text(json.dumps({"fields": FIELDS} if what == "schema" else {}))
+    descriptor = _package(tmp_path / "pkg", "people.csv", **{what: f"../{what}.json"})
+    run = run_main("validate", str(descriptor), cwd=tmp_path)
+    assert run.exit_code == 2 and f"path '../{what}.json' climbs out of the package folder" in run.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_with_trusted_a_path_outside_the_package_is_read(tmp_path, command):
     descriptor = _outside_package(tmp_path)
     done = run_accord(command, str(descriptor), "--trusted", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Error" not in done.stderr
+
+
+def test_with_trusted_an_absolute_path_is_read(tmp_path):
+    (tmp_path / "elsewhere.csv").write_text("id,name\n1,Ann\n")
+    descriptor = _package(tmp_path / "pkg", str(tmp_path / "elsewhere.csv"))
+    run = run_main("validate", str(descriptor), "--trusted", cwd=tmp_path)
+    assert run.exit_code == 0, run.stdout + run.stderr
+
+
+def test_with_trusted_a_url_is_still_not_fetched(tmp_path):
+    # accord reads local files only; `accord download` fetches, verifies and keeps a package first
+    descriptor = _package(tmp_path / "pkg", "https://example.com/people.csv")
+    run = run_main("validate", str(descriptor), "--trusted", cwd=tmp_path)
+    assert run.exit_code == 2
+    assert "remote path 'https://example.com/people.csv' is not supported; download it first" in run.stderr
+
+
+def test_a_fifo_is_not_read_as_a_table(tmp_path):
+    descriptor = _package(tmp_path / "pkg", "pipe.csv")
+    os.mkfifo(tmp_path / "pkg" / "pipe.csv")
+    run = run_main("validate", str(descriptor), "--format", "json", cwd=tmp_path)
+    assert run.exit_code == 2
+    (error,) = json.loads(run.stdout)["errors"]
+    assert (error["code"], error["message"]) == ("scheme-error", "pipe.csv: is not a regular file")
+
+
+# Queries -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The demo package with its database built into build/demo.duckdb."""
+    root = tmp_path_factory.mktemp("built")
+    demo_package(root)
+    assert run_main("build", cwd=root).exit_code == 0
+    return root
+
+
+def test_a_query_reading_a_file_is_refused_and_prints_nothing_of_it(built):
+    done = run_accord("query", "SELECT * FROM read_csv('/etc/passwd')", "--format", "csv", cwd=built)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith('Error: refused: Permission Error: Cannot access file "/etc/passwd"')
+    assert done.stderr.count("\n") == 1
+    for line in _secret_lines():
+        assert line not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE stolen AS SELECT 1 AS x",
+        "INSERT INTO people (person_id, name) VALUES (99, 'Mallory')",
+        "UPDATE people SET name = 'Mallory'",
+        "DELETE FROM people",
+        "DROP TABLE people",
+        "COPY people TO '{out}'",
+        "COPY people FROM '{out}'",
+        "EXPLAIN ANALYZE COPY people TO '{out}'",
+        "EXPLAIN ANALYZE CREATE TABLE stolen AS SELECT 1",
+        "EXPORT DATABASE '{out}'",
+        "ATTACH '{out}' AS other",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SET enable_external_access = true",
+        "RESET enable_external_access",
+        "CREATE MACRO leak(x) AS x",
+        "CREATE SECRET s (TYPE s3)",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM glob('/etc/*')",
+        "SUMMARIZE SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_parquet('https://example.com/x.parquet')",
+        "PRAGMA import_database('{out}')",
+    ],
+)
+def test_a_query_that_writes_or_reaches_outside_is_refused_and_the_database_is_unchanged(built, tmp_path, sql):
+    database = built / "build" / "demo.duckdb"
+    before = database.read_bytes()
+    out = tmp_path / "out"
+    run = run_main("query", sql.format(out=out), cwd=built)
+    assert run.exit_code == 2
+    assert run.stderr.startswith("Error: refused: ") and run.stderr.count("\n") == 1, run.stderr
+    assert run.stdout == ""
+    assert not out.exists()
+    assert database.read_bytes() == before
+    assert sorted(p.name for p in database.parent.iterdir()) == ["demo.duckdb", "parquet"]
+
+
+def test_a_named_query_linked_out_of_the_package_is_refused(built, tmp_path):
+    root = tmp_path / "pkg"
+    demo_package(root)
+    os.symlink(PASSWD, root / "queries" / "passwd.sql")
+    for args in (["--list"], ["passwd"]):
+        run = run_main("query", *args, cwd=root)
+        assert run.exit_code == 2
+        assert run.stderr == (
+            "Error: queries/passwd.sql: links outside the package folder; refused (use --trusted to allow)\n"
+        )
+
+
+# Views of a hostile package --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("view", "message"),
+    [
+        ("CREATE VIEW leak AS SELECT * FROM read_csv('/etc/passwd');",
+         'Permission Error: Cannot access file "/etc/passwd"'),
+        ("CREATE VIEW leak AS SELECT * FROM read_text('../../outside.txt');", "Permission Error: Cannot access file"),
+        ("CREATE VIEW ok AS SELECT 1 AS one;\nCOPY people TO '{out}';",
+         "only CREATE VIEW statements are allowed, found: COPY people TO"),
+        ("CREATE VIEW ok AS SELECT 1 AS one; ATTACH '{out}' AS other;",
+         "only CREATE VIEW statements are allowed, found: ATTACH"),
+        ("/* a comment */ INSTALL httpfs;", "only CREATE VIEW statements are allowed, found: INSTALL httpfs"),
+    ],
+)
+def test_views_of_a_hostile_package_cannot_read_or_write_files(tmp_path, view, message):
+    root = tmp_path / "pkg"
+    descriptor = demo_package(root)
+    (tmp_path / "outside.txt").write_text("secret\n")
+    out = tmp_path / "written"
+    (root / "views" / "99_hostile.sql").write_text(view.format(out=out))
+    run = run_main("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
+    assert run.exit_code == 2
+    assert run.stderr.startswith("Error: views/99_hostile.sql: ") and message in run.stderr, run.stderr
+    assert "secret" not in run.stderr and not out.exists()
+    assert not (tmp_path / "build").exists() or list((tmp_path / "build").iterdir()) == []
+
+
+@pytest.mark.parametrize("target", [PASSWD, Path("/dev/zero")])
+def test_a_view_file_linked_out_of_the_package_is_refused_before_it_is_read(tmp_path, target):
+    root = tmp_path / "pkg"
+    descriptor = demo_package(root)
+    os.symlink(target, root / "views" / "99_linked.sql")
+    run = run_main("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
+    assert run.exit_code == 2
+    assert run.stderr == (
+        "Error: views/99_linked.sql: links outside the package folder; refused (use --trusted to allow)\n"
+    )
+
+
+def test_a_view_file_that_is_a_fifo_is_refused(tmp_path):
+    root = tmp_path / "pkg"
+    descriptor = demo_package(root)
+    os.mkfifo(root / "views" / "99_pipe.sql")
+    run = run_main("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
+    assert run.exit_code == 2 and run.stderr == "Error: views/99_pipe.sql: is not a regular file\n"
+
+
+# CSV output ----------------------------------------------------------------------------------
+
+
+def test_csv_output_neutralises_spreadsheet_formulas_from_the_data_and_the_sql(built):
+    sql = (
+        "SELECT name, '=HYPERLINK(\"http://x\")' AS \"=col\", '+1+1' AS plus, '-2-2' AS minus, '@SUM(A1)' AS at, "
+        "-1.5 AS number, '-1.5' AS numeric_text FROM people WHERE person_id = 3"
+    )
+    done = run_accord("query", sql, "--format", "csv", cwd=built)
+    assert done.returncode == 0, done.stderr
+    header, row = list(csv.reader(io.StringIO(done.stdout)))
+    assert header == ["name", "'=col", "plus", "minus", "at", "number", "numeric_text"]
+    # the demo data itself holds =HYPERLINK("http://x") as a name
+    formula = "'=HYPERLINK(\"http://x\")"
+    assert row == [formula, formula, "'+1+1", "'-2-2", "'@SUM(A1)", "-1.5", "-1.5"]

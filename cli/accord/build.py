@@ -56,7 +56,7 @@ import duckdb
 
 from accord.errors import DatabaseError, InvalidData, PackageError, UsageError
 from accord.fsutil import atomic_path
-from accord.package import Package, Resource, load_package
+from accord.package import Package, Resource, load_package, package_file
 from accord.report import Error
 
 BUILD_DIR = Path("build")
@@ -479,8 +479,10 @@ def export_parquet(con: duckdb.DuckDBPyConnection, package: Package, directory: 
 
 
 def view_files(package: Package) -> list[Path]:
+    """views/*.sql in name order; a link out of the package folder is refused (unless trusted)."""
     folder = package.basepath / VIEWS_DIR
-    return sorted(folder.glob("*.sql")) if folder.is_dir() else []
+    found = sorted(folder.glob("*.sql")) if folder.is_dir() else []
+    return [package_file(package.basepath, p, f"{VIEWS_DIR}/{p.name}", package.trusted) for p in found]
 
 
 def apply_views(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
@@ -592,6 +594,7 @@ def build_database(
     """
     started = time.perf_counter()
     package = package if isinstance(package, Package) else load_package(package, trusted=trusted)
+    view_files(package)  # refuse a views/ file that cannot be read before any work
     from accord.validate import validate
 
     report = validate(package, engine=engine)

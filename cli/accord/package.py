@@ -117,7 +117,21 @@ def safe_path(base: Path, relpath: Any, where: str, trusted: bool) -> Path:
     return resolved
 
 
+def package_file(base: Path, path: Path, where: str, trusted: bool) -> Path:
+    """A file found in one of the package's folders (views/, queries/), checked before it is read:
+    refused when a link takes it out of the package folder (unless trusted), or when it is not a
+    regular file (reading a FIFO or a device such as /dev/zero would never end)."""
+    resolved = path.resolve()
+    if not trusted and not resolved.is_relative_to(base.resolve()):
+        raise PackageError(f"{where}: links outside the package folder; refused (use --trusted to allow)")
+    if not resolved.is_file():
+        raise PackageError(f"{where}: is not a regular file")
+    return path
+
+
 def _read_json(path: Path, what: str) -> Any:
+    if path.exists() and not path.is_file():
+        raise PackageError(f"{path}: cannot read {what}: not a regular file")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from accord.errors import DatabaseError, QueryRefused, UsageError
-from accord.package import load_package
+from accord.package import load_package, package_file
 
 QUERIES_DIR = "queries"
 QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -68,12 +68,15 @@ def _description(path: Path) -> str:
 
 
 def named_queries(package: str | Path | None = None) -> list[NamedQuery]:
-    """The queries/<NAME>.sql files beside the descriptor, by name."""
-    folder = _package(package).basepath / QUERIES_DIR
+    """The queries/<NAME>.sql files beside the descriptor, by name; a link out of the package folder is refused."""
+    base = _package(package).basepath
+    folder = base / QUERIES_DIR
     if not folder.is_dir():
         return []
+    found = [p for p in sorted(folder.glob("*.sql")) if QUERY_NAME.fullmatch(p.stem)]
     return [
-        NamedQuery(p.stem, p, _description(p)) for p in sorted(folder.glob("*.sql")) if QUERY_NAME.fullmatch(p.stem)
+        NamedQuery(p.stem, package_file(base, p, f"{QUERIES_DIR}/{p.name}", trusted=False), _description(p))
+        for p in found
     ]
 
 

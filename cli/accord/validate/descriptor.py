@@ -101,12 +101,8 @@ def descriptor_errors(package: Package) -> list[Error]:
                     )
                 )
         if not resource.path.is_file():
+            problem = "is not a regular file" if resource.path.exists() else "resource file does not exist"
             errors.append(
-                Error(
-                    code="scheme-error",
-                    table=resource.name,
-                    message=f"{resource.relpath}: resource file does not exist",
-                    rule="path",
-                )
+                Error(code="scheme-error", table=resource.name, message=f"{resource.relpath}: {problem}", rule="path")
             )
     return errors
