@@ -279,6 +279,7 @@ def _with_schema(**schema):
         (_with_schema(primaryKey=[["id"]]), "schema 'primaryKey' must be a field name or a list of them"),
         (_with_schema(foreignKeys="id"), "schema 'foreignKeys' must be a list"),
         (_with_schema(foreignKeys=[{"fields": "id", "reference": "people"}]), "foreign key 1 must be an object with"),
+        (_with_schema(foreignKeys=[{"reference": {"resource": "", "fields": ["id"]}}]), "foreign key 1 must be"),
         ({"name": "demo", "resources": [{**PEOPLE, "encoding": 8}]}, "resource 'people': encoding must be a string"),
         ({"name": "demo", "resources": [{**PEOPLE, "dialect": ["delimiter", ";"]}]}, "dialect must be an object"),
     ],
@@ -365,3 +366,39 @@ def test_build_refuses_a_table_whose_row_count_differs_from_what_validation_read
     _check_row_counts({"people": 3}, report)
     with pytest.raises(DatabaseError, match=r"^table 'people': DuckDB read 2 rows where validation read 3; not built"):
         _check_row_counts({"people": 2}, report)
+
+
+@pytest.mark.parametrize(
+    ("resource", "code"),
+    [
+        ({"format": True}, "resource-error"),
+        ({"dialect": {"delimiter": []}}, "control-error"),
+        ({"schema": {"fields": [{"name": "id", "type": None}, {"name": "name", "type": ["string"]}]}}, "field-error"),
+    ],
+    ids=["format-not-text", "delimiter-not-text", "type-not-text"],
+)
+def test_descriptor_values_of_the_wrong_kind_are_reported_not_crashed_on(tmp_path, resource, code):
+    # found by test_properties: info crashed on a format or type that is not text, and the DuckDB
+    # engine on a dialect frictionless refuses only when it opens the package
+    path = _package(tmp_path, {"name": "demo", "resources": [{**PEOPLE, **resource}]})
+    for engine in ("duckdb", "frictionless"):
+        run = run_main("validate", str(path), "--format", "json", "--engine", engine, cwd=tmp_path)
+        assert code in {e["code"] for e in _report_errors(run)} and run.exit_code in (1, 2), run.stderr
+    run = run_main("build", str(path), "--db", str(tmp_path / "out" / "db.duckdb"), cwd=tmp_path)
+    assert run.exit_code in (1, 2) and run.stderr.startswith("Error: ") and "internal error" not in run.stderr
+    info = run_main("info", str(path), cwd=tmp_path)
+    assert info.exit_code == 0 and info.stderr == ""
+
+
+def test_a_profile_check_that_crashes_frictionless_is_a_descriptor_error(monkeypatch, tmp_path):
+    from frictionless import Package
+
+    def crash(descriptor):
+        raise KeyError("fields")
+
+    monkeypatch.setattr(Package, "metadata_validate", staticmethod(crash))
+    run = run_main("validate", str(_package(tmp_path, {"name": "demo", "resources": [PEOPLE]})), "--format", "json")
+    (error,) = _report_errors(run)
+    assert run.exit_code == 2
+    assert error["code"] == "package-error"
+    assert error["message"] == "datapackage.json: Package is not valid: frictionless cannot check it (KeyError: 'fields')"

@@ -148,15 +148,18 @@ def column_type(resource: Resource, field_: dict[str, Any]) -> str:
         return quote_identifier(enum_type_name(resource, field_))
     type_ = field_.get("type", "string")
     if type_ == "list":
-        return SCALAR_TYPES.get(field_.get("itemType", "string"), "VARCHAR") + "[]"
-    return SCALAR_TYPES.get(type_, "VARCHAR")
+        item_type = field_.get("itemType", "string")
+        return (SCALAR_TYPES.get(item_type, "VARCHAR") if isinstance(item_type, str) else "VARCHAR") + "[]"
+    # a type that is not text (invalid: validation says so) is described, by info, as VARCHAR
+    return SCALAR_TYPES.get(type_, "VARCHAR") if isinstance(type_, str) else "VARCHAR"
 
 
 def _csv_options(resource: Resource) -> dict[str, Any]:
     # Frictionless v5 nests CSV options under "csv"; the v1 CSV Dialect has them at the top.
     dialect = {**resource.dialect, **(resource.dialect.get("csv") or {})}
     suffixes = [s.lower() for s in Path(resource.relpath).suffixes if s.lower() not in COMPRESSION_SUFFIXES]
-    fmt = (resource.descriptor.get("format") or (suffixes[-1][1:] if suffixes else "")).lower()
+    declared = resource.descriptor.get("format")
+    fmt = (declared if isinstance(declared, str) and declared else (suffixes[-1][1:] if suffixes else "")).lower()
     if fmt not in ("csv", "tsv"):
         raise PackageError(
             f"resource {resource.name!r}: format {fmt or 'unknown'!r} cannot be built (only CSV and TSV)"

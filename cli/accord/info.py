@@ -37,7 +37,7 @@ def _count_rows(con: duckdb.DuckDBPyConnection, resource: Resource) -> tuple[int
 def _field_info(resource: Resource, field_: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": field_.get("name"),
-        "type": field_.get("type", "string"),
+        "type": field_.get("type") if isinstance(field_.get("type"), str) else "string",
         "format": field_.get("format"),
         "duckdb_type": column_type(resource, field_),
         "constraints": field_.get("constraints") or {},

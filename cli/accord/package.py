@@ -168,10 +168,10 @@ def check_schema_shape(schema: dict[str, Any], where: str) -> None:
         reference = fk.get("reference") if isinstance(fk, dict) else None
         if (
             not isinstance(fk, dict)
-            or not _is_names(fk.get("fields", []))
-            or not isinstance(reference or {}, dict)
-            or not _is_names((reference or {}).get("fields", []))
-            or not isinstance((reference or {}).get("resource", ""), str)
+            or not _is_names(fk.get("fields"))
+            or not isinstance(reference, dict)
+            or not _is_names(reference.get("fields"))
+            or not isinstance(reference.get("resource", ""), str)
         ):
             raise PackageError(
                 f"{where}: foreign key {number} must be an object with 'fields' and a 'reference' "

@@ -9,6 +9,7 @@ validating every resource and field on its own, and constraint values are read u
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,14 @@ from accord.report import Error
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
+@dataclass
+class _ProfileCrash:
+    """frictionless's profile check stopped with a Python error: the descriptor is malformed."""
+
+    type: str
+    message: str
+
+
 def _metadata_errors(cls: Any, descriptor: dict[str, Any]) -> list[Any]:
     from frictionless import FrictionlessException
 
@@ -25,10 +34,27 @@ def _metadata_errors(cls: Any, descriptor: dict[str, Any]) -> list[Any]:
         return list(cls.metadata_validate(descriptor))
     except FrictionlessException as exc:
         return [exc.error]
+    except Exception as exc:  # e.g. KeyError on a foreign key without "fields"
+        what = cls.__name__.lower()
+        return [_ProfileCrash(f"{what}-error", f"{what.capitalize()} is not valid: frictionless cannot check it "
+                                                f"({type(exc).__name__}: {exc})")]
+
+
+def _opening_errors(package: Package) -> list[Any]:
+    """Errors frictionless raises only when it opens the package (a dialect it cannot use, for one)."""
+    from frictionless import FrictionlessException
+    from frictionless import Package as FrictionlessPackage
+
+    try:
+        FrictionlessPackage(str(package.descriptor_path))
+    except FrictionlessException as exc:
+        return [exc.error]
+    return []
 
 
 def _locations(package: Package) -> dict[str, tuple[str, str | None]]:
     """Each error message frictionless gives for one resource (or one of its fields) alone -> where."""
+    from frictionless import FrictionlessException
     from frictionless import Resource as FrictionlessResource
     from frictionless import Schema
 
@@ -39,6 +65,10 @@ def _locations(package: Package) -> dict[str, tuple[str, str | None]]:
                 where.setdefault(err.message, (resource.name, field_["name"]))
         for err in _metadata_errors(FrictionlessResource, resource.descriptor):
             where.setdefault(err.message, (resource.name, None))
+        try:
+            FrictionlessResource.from_descriptor(dict(resource.descriptor), basepath=str(package.basepath))
+        except FrictionlessException as exc:
+            where.setdefault(exc.error.message, (resource.name, None))
     return where
 
 
@@ -81,7 +111,7 @@ def descriptor_errors(package: Package) -> list[Error]:
     name = package.descriptor_path.name
     errors: list[Error] = []
     with system.use_context(trusted=package.trusted):
-        found = _metadata_errors(FrictionlessPackage, package.descriptor)
+        found = _metadata_errors(FrictionlessPackage, package.descriptor) or _opening_errors(package)
         where = _locations(package) if found else {}
     for err in found:
         table, field = where.get(err.message, (None, None))
