@@ -1,7 +1,8 @@
 """Nothing lost: an interrupted or failed write leaves what was there before, and no temporary files.
 
 build (and release, which builds) writes a temporary database and Parquet folder beside the
-targets and renames them into place only on success. SIGINT and SIGTERM become a clean
+targets and renames them into place only on success; download stages the files beside the
+target and swaps the finished folder in. SIGINT and SIGTERM become a clean
 interruption (exit 130 and 143) that removes the temporary files on the way out. The tests
 interrupt real `accord` processes at a moment they observe (a temporary file appears, the CSV is
 being read), not after a guessed delay.
@@ -9,6 +10,8 @@ being read), not after a guessed delay.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import importlib.util
 import json
 import os
@@ -16,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -64,6 +68,11 @@ def interrupt(args: list[str], cwd: Path, ready, signum: int, settle: float = 0.
 def temporary_file_in(folder: Path):
     """ready(): a temporary file or folder (.NAME.XXXX.tmp) has appeared in folder."""
     return lambda pid: any(p.name.startswith(".") and ".tmp" in p.name for p in folder.iterdir())
+
+
+def file_part_in(staging: Path):
+    """ready(): a download has started writing a file (<file>.part) in its staging folder."""
+    return lambda pid: staging.exists() and any(staging.rglob("*.part"))
 
 
 def reading(path: Path):
@@ -189,3 +198,37 @@ def test_a_signal_waits_while_the_database_and_parquet_folder_are_renamed_into_p
         assert received == [signal.SIGTERM]  # then delivered
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+class _SlowHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder 64 kB at a time, slowly enough to be interrupted mid-file."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def copyfile(self, source, outputfile) -> None:
+        while chunk := source.read(64 * 1024):
+            outputfile.write(chunk)
+            time.sleep(0.01)
+
+
+def test_a_download_interrupted_mid_file_leaves_the_earlier_download_and_resumes(tmp_path):
+    _make_fixtures().large(tmp_path / "served", rows=150_000)  # about 6 MB: a second or so to serve
+    handler = functools.partial(_SlowHandler, directory=str(tmp_path / "served"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/datapackage.json"
+    target = tmp_path / "large"
+    try:
+        assert run_main("download", url, "--to", str(target), cwd=tmp_path).exit_code == 0
+        before = snapshot(target)
+        staging = tmp_path / ".large.download"
+        done = interrupt(["download", url, "--to", str(target)], tmp_path, file_part_in(staging), signal.SIGTERM)
+        assert done.returncode == 143, done.stderr
+        assert snapshot(target) == before
+        again = run_main("download", url, "--to", str(target), cwd=tmp_path)
+        assert again.exit_code == 0, again.stderr
+        assert snapshot(target) == before and not staging.exists()
+    finally:
+        server.shutdown()
+        server.server_close()
