@@ -79,9 +79,13 @@ class FieldPlan:
 
 @dataclass
 class ForeignKeyPlan:
+    index: int  # its place among the schema's foreignKeys: frictionless's order within a row
     fields: list[str]
     reference_table: str
     reference_fields: list[str]
+    # looked up while the table is read, when the referenced table was read before it; else a
+    # query after reading (a self-reference, a cycle)
+    checked_in_pass: bool = False
 
 
 @dataclass
@@ -146,14 +150,39 @@ def plan_package(package: Package) -> PackagePlan:
         plan = tables.pop(name)
         reference = next(fk.reference_table for fk in plan.foreign_keys if fk.reference_table not in tables)
         handed_off[name] = f"its foreign key refers to {reference!r}, which this engine does not read"
-    for plan in tables.values():
+    tables = {name: tables[name] for name in reading_order(tables)}
+    read_before: set[str] = set()
+    for name, plan in tables.items():
         for fk in plan.foreign_keys:
             reference = tables[fk.reference_table]
-            for name in fk.reference_fields:
-                field_plan = reference.field_named(name)
+            for field_name in fk.reference_fields:
+                field_plan = reference.field_named(field_name)
                 if field_plan is not None:
                     reference.add_key_field(field_plan)
+            fk.checked_in_pass = fk.reference_table in read_before
+            for field_name in fk.fields:
+                field_plan = plan.field_named(field_name)
+                field_plan.is_key = True
+                if not fk.checked_in_pass:
+                    plan.add_key_field(field_plan)
+        read_before.add(name)
     return PackagePlan(tables, handed_off)
+
+
+def reading_order(tables: dict[str, TablePlan]) -> list[str]:
+    """The package's order, moving a referenced table before the tables that refer to it
+    (their foreign keys are then looked up while they are read); cycles keep their order."""
+    order: list[str] = []
+    pending = list(tables)
+    while pending:
+        ready = next(
+            (name for name in pending
+             if all(fk.reference_table in order or fk.reference_table == name for fk in tables[name].foreign_keys)),
+            pending[0],
+        )
+        order.append(ready)
+        pending.remove(ready)
+    return order
 
 
 def foreign_key_closure(tables: dict[str, TablePlan], unavailable: set[str]) -> list[str]:
@@ -219,11 +248,12 @@ def plan_open_table(resource: Resource, probe: Any, fresource: Any) -> TablePlan
     primary_key = list(fresource.schema.primary_key)
     foreign_keys = [
         ForeignKeyPlan(
+            index=index,
             fields=list(fk["fields"]),
             reference_table=fk["reference"]["resource"] or resource.name,  # "" refers to itself
             reference_fields=list(fk["reference"]["fields"]),
         )
-        for fk in fresource.schema.foreign_keys
+        for index, fk in enumerate(fresource.schema.foreign_keys)
         if set(fk["fields"]).issubset(names)  # as frictionless: a key whose columns are absent is skipped
     ]
     plan = TablePlan(
@@ -248,7 +278,7 @@ def plan_open_table(resource: Resource, probe: Any, fresource: Any) -> TablePlan
         declared_stats={"hash": fresource.hash, "bytes": fresource.bytes, "fields": fresource.fields, "rows": fresource.rows},
         schema_field_count=len(fresource.schema.fields),
     )
-    for f in [*plan.unique_fields, *plan.primary_key, *(plan.field_named(n) for fk in foreign_keys for n in fk.fields)]:
+    for f in [*plan.unique_fields, *plan.primary_key]:
         plan.add_key_field(f)
     if not source_is_empty:
         prepare_source(plan, probe.encoding, dialect.header)
@@ -646,9 +676,18 @@ class TypedCell:
 def typed_cell_sql(fld: Any, cell: str) -> TypedCell:
     kind = fld.type
     if kind == "integer":
-        return TypedCell(with_unicode_digits(cell, lambda text: integer_value_sql(fld, text)))
+        general = with_unicode_digits(cell, lambda text: integer_value_sql(fld, text))
+        # the usual text first, with one simple regular expression and a cast
+        return TypedCell(
+            f"CASE WHEN {regexp_matches(cell, '-?[0-9]{1,18}')} THEN CAST(TRY_CAST({cell} AS BIGINT) AS DECIMAL(38,0))"
+            f" ELSE {general} END"
+        )
     if kind == "number":
-        return TypedCell(with_unicode_digits(cell, lambda text: number_value_sql(fld, text)))
+        general = with_unicode_digits(cell, lambda text: number_value_sql(fld, text))
+        if {"group_char", "decimal_char", "bare_number"} & set(fld.list_defined()):
+            return TypedCell(general)
+        usual = regexp_matches(cell, r"-?[0-9]+(?:\.[0-9]+)?")
+        return TypedCell(f"CASE WHEN {usual} THEN TRY_CAST({cell} AS DOUBLE) ELSE {general} END")
     if kind == "boolean":
         return TypedCell(boolean_value_sql(fld, cell))
     if kind == "year":
@@ -747,14 +786,15 @@ PY_CLASS_ESCAPES = {
     "d": r"\p{Nd}",
     "s": PY_WHITESPACE[1:-1],
 }
-RE2_LACKS = re.compile(r"\(\?[=!<#>]|\(\?P=|\\[1-9]|[*+?}][+]|\\[bBAZ]")
+RE2_LACKS = re.compile(r"\(\?[=!<#>]|\(\?P=|\\[1-9]|[*+?}][+]|\\[bB]")
+PY_END = r"(?:\n?\z)"  # Python's $: the end, or before a newline that ends the text
 
 
 def python_pattern_to_sql(pattern: str) -> str:
     """re.compile(f"^{pattern}$").match(cell) as an RE2 pattern for a search of the whole text.
 
     Python's match anchors at the start; its `$` also matches before a final newline."""
-    return f"^(?:^{python_regex_to_re2(pattern)}\\n?$)"
+    return f"^(?:^{python_regex_to_re2(pattern)}{PY_END})"
 
 
 def python_regex_to_re2(pattern: str) -> str:
@@ -774,6 +814,10 @@ def python_regex_to_re2(pattern: str) -> str:
                     out.append(members)
                 else:
                     out.append(f"[{'^' if escape.isupper() else ''}{members}]")
+                index += 2
+                continue
+            if escape == "Z":
+                out.append(r"\z")
                 index += 2
                 continue
             if escape in "uU":
@@ -797,7 +841,7 @@ def python_regex_to_re2(pattern: str) -> str:
             continue
         if char == "]" and in_class:
             in_class = False
-        out.append(char)
+        out.append(PY_END if char == "$" and not in_class else char)
         index += 1
     return "".join(out)
 
@@ -894,6 +938,9 @@ def key_columns(f: FieldPlan) -> list[str]:
 # "n" (text: how many cells the row has, when not as many as fields) or "blank".
 
 
+EMPTY = "''"
+
+
 def error_token_sql(tag: str, text: str) -> str:
     return f"'{tag}:' || CAST(length({text}) AS VARCHAR) || ':' || {text}"
 
@@ -909,12 +956,23 @@ def parse_error_tokens(record: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def checked_rows_sql(plan: TablePlan, checks: list[CellCheck], source: str) -> str:
-    """One pass over a table's rows: per data row its number, how many errors its cells have,
-    what they are (see parse_error_tokens) and the typed values of key fields.
+@dataclass
+class ForeignKeyLookup:
+    """A foreign key checked while its table is read: a join to the referenced key values."""
+
+    foreign_key: ForeignKeyPlan
+    fields: list[FieldPlan]
+    referenced: str  # the referenced table's checked relation
+    reference_fields: list[FieldPlan | None]
+
+
+def checked_rows_sql(plan: TablePlan, checks: list[CellCheck], source: str, lookups: list[ForeignKeyLookup] = ()) -> str:
+    """One pass over a table's rows: per data row its number, how many errors it has, what
+    they are (see parse_error_tokens) and the typed values of key fields.
 
     `source` is a relation (row_number, c1 .. c<width>): the CSV row number and its cells as
-    text, NULL where the row has fewer cells."""
+    text, NULL where the row has fewer cells. Each lookup joins a referenced table's key
+    values (from its checked relation) to find the rows whose foreign key matches none."""
     fields = plan.fields
     width = plan.width
     marker = plan.empty_line_marker
@@ -956,38 +1014,79 @@ def checked_rows_sql(plan: TablePlan, checks: list[CellCheck], source: str) -> s
     typed_columns = []
     for f in fields:
         typed = typed_cell_sql(f.field, column(f))
-        typed_columns.append(f"CASE WHEN {missing_column(f)} THEN NULL ELSE {typed.value} END AS {value_column(f)}")
+        value = f"CASE WHEN {missing_column(f)} THEN NULL ELSE {typed.value} END"
+        typed_columns.append(f"{value} AS {value_column(f)}")
         if aware_column(f):
-            typed_columns.append(f"CASE WHEN {missing_column(f)} THEN NULL ELSE {typed.aware} END AS {aware_column(f)}")
+            # a time zone counts only where there is a value: an unreadable cell is None in Python
+            typed_columns.append(f"CASE WHEN ({value}) IS NULL THEN NULL ELSE {typed.aware} END AS {aware_column(f)}")
     passthrough = ["row_number", "n_cells", *(column(f) for f in fields), *extra_columns, *(missing_column(f) for f in fields)]
-    typed_rows = f"SELECT {', '.join(passthrough + typed_columns)} FROM ({counted}) AS counted"
+    typed_rows = f"SELECT {', '.join(passthrough + typed_columns)} FROM ({counted}) AS typed_source"
 
     n_fields = len(fields)
     blank = " AND ".join(missing_column(f) for f in fields) or "FALSE"
     failed_flags = [f"COALESCE({check.failed}, FALSE) AS f{check.id}" for check in checks]
     keys = [c for f in plan.key_fields.values() for c in key_columns(f)]
-    key_values = [
-        # a time zone counts only where there is a value: an unreadable cell is None in Python
-        f"CASE WHEN {value_column(f)} IS NULL THEN NULL ELSE {c} END AS {c}" if c == aware_column(f) else c
-        for f in plan.key_fields.values()
-        for c in key_columns(f)
-    ]
+    joins, lookup_flags, lookup_texts = [], [], []
+    for number, lookup in enumerate(lookups, start=1):
+        join, not_found = foreign_key_lookup_sql(lookup, f"lookup{number}")
+        joins.append(join)
+        lookup_flags.append(f"{not_found} AS k{lookup.foreign_key.index}")
+        values = ", ".join(f"CASE WHEN {missing_column(f)} THEN 'None' ELSE {column(f)} END" for f in lookup.fields)
+        lookup_texts.append(f"concat_ws(', ', {values}) AS kv{lookup.foreign_key.index}")
     flagged = (
-        "SELECT " + ", ".join(["row_number", "n_cells", *(column(f) for f in fields), *extra_columns, *key_values, f"{blank} AS blank", *failed_flags])
-        + f" FROM ({typed_rows}) AS typed_rows"
+        "SELECT " + ", ".join([
+            "row_number", "n_cells", *(column(f) for f in fields), *extra_columns, *keys, f"{blank} AS blank",
+            *failed_flags, *lookup_flags, *lookup_texts,
+        ])
+        + f" FROM ({typed_rows}) AS typed_rows {' '.join(joins)}"
     )
 
+    lookup_keys = [lookup.foreign_key.index for lookup in lookups]
     count_terms = [f"CASE WHEN f{c.id} THEN 1 ELSE 0 END" for c in checks] + [f"abs(n_cells - {n_fields})"]
-    tokens = [f"CASE WHEN f{c.id} THEN {error_token_sql(str(c.id), f'COALESCE({column(c.field)}, {sql_string(chr(0))})')} END" for c in checks]
+    tokens = [f"CASE WHEN f{c.id} THEN {error_token_sql(str(c.id), f'COALESCE({column(c.field)}, {EMPTY})')} END" for c in checks]
     tokens += [f"CASE WHEN c{i} IS NOT NULL THEN {error_token_sql(f'x{i}', f'c{i}')} END" for i in range(n_fields + 1, width + 1)]
     tokens.append(f"CASE WHEN n_cells <> {n_fields} THEN {error_token_sql('n', 'CAST(n_cells AS VARCHAR)')} END")
-    error_count = f"CASE WHEN blank THEN 1 ELSE {' + '.join(count_terms)} END"
-    errors = f"CASE WHEN blank THEN {sql_string('blank:0:')} ELSE concat_ws('', {', '.join(tokens)}) END"
+    # a blank row hides its cell errors, not its key errors (its foreign keys are all missing)
+    key_count = "".join(f" + CASE WHEN k{i} THEN 1 ELSE 0 END" for i in lookup_keys)
+    key_tokens = [f"CASE WHEN k{i} THEN {error_token_sql(f'k{i}', f'kv{i}')} END" for i in lookup_keys]
+    error_count = f"CASE WHEN blank THEN 1 ELSE {' + '.join(count_terms)} END{key_count}"
+    errors = (
+        f"concat_ws('', CASE WHEN blank THEN {sql_string('blank:0:')} ELSE concat_ws('', {', '.join(tokens)}) END"
+        + "".join(f", {t}" for t in key_tokens) + ")"
+    )
     return (
         f"SELECT row_number, NULLIF({error_count}, 0) AS error_count, NULLIF({errors}, '') AS errors"
         + "".join(f", {k}" for k in keys)
         + f" FROM ({flagged}) AS flagged"
     )
+
+
+def foreign_key_lookup_sql(lookup: ForeignKeyLookup, alias: str) -> tuple[str, str]:
+    """(a LEFT JOIN to the referenced key values, SQL true where the row's key matches none).
+
+    The referenced values are made distinct so that the join keeps one row per row."""
+    conditions, selected = [], []
+    for f, r in zip(lookup.fields, lookup.reference_fields):
+        if r is None or key_domain(f.field) != key_domain(r.field):
+            conditions.append("FALSE")  # values of different types are never equal in Python
+            continue
+        for mine, theirs in zip(key_columns(f), key_columns(r)):
+            name = f"{alias}_{len(selected)}"
+            selected.append(f"{theirs} AS {name}")
+            mine_sql, theirs_sql = f"typed_rows.{mine}", f"{alias}.{name}"
+            if f.type != r.type:  # True == 1 in Python
+                mine_sql = f"CAST({mine_sql} AS INTEGER)" if f.type == "boolean" else mine_sql
+                theirs_sql = f"CAST({theirs_sql} AS INTEGER)" if r.type == "boolean" else theirs_sql
+            conditions.append(f"{theirs_sql} IS NOT DISTINCT FROM {mine_sql}")
+    conditions.append(not_nan_sql(lookup.fields, "typed_rows."))
+    referenced_present = " OR ".join(f"{value_column(r)} IS NOT NULL" for r in lookup.reference_fields if r) or "FALSE"
+    keys = ", ".join(selected) or "NULL AS unused"
+    join = (
+        f"LEFT JOIN (SELECT DISTINCT {keys}, TRUE AS found FROM {lookup.referenced} WHERE {referenced_present}) AS {alias}"
+        f" ON {' AND '.join(conditions)}"
+    )
+    all_missing = " AND ".join(f"typed_rows.{value_column(f)} IS NULL" for f in lookup.fields)
+    return join, f"(NOT ({all_missing}) AND {alias}.found IS NULL)"
 
 
 def duplicate_rows_sql(checked: str, key: list[str]) -> str:
@@ -1076,23 +1175,20 @@ class CsvReadOptions:
 
 def prepare_source(plan: TablePlan, encoding: str, has_header: bool) -> None:
     """Check the bytes DuckDB's parser would read differently from Python's csv module, and
-    choose the file DuckDB reads."""
+    choose the file DuckDB reads. Each search is one pass over the file in C (regular
+    expressions starting with literal text, which re scans for quickly)."""
     path = plan.resource.path
     plan.read_path = path
-    with open(path, "rb") as handle:
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if data.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", data):
-                raise HandOff("it has line breaks that are a lone carriage return")
-            if encoding == "utf-8" and data[:3] == b"\xef\xbb\xbf" and not has_header:
-                raise HandOff("it starts with a byte order mark that its declared encoding keeps")
-            if spaces_beside_quotes(data, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space):
-                raise HandOff("it has spaces beside quotes, which DuckDB and Python's csv module read differently")
-            start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
-            has_empty_lines = (
-                data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0 or data[start : start + 1] == b"\n" or data[start : start + 2] == b"\r\n"
-            )
-    if has_empty_lines:
-        plan.empty_line_marker = f"accord:empty-line:{uuid.uuid4().hex}"
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", data):
+            raise HandOff("it has line breaks that are a lone carriage return")
+        start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+        if start and encoding == "utf-8" and not has_header:
+            raise HandOff("it starts with a byte order mark that its declared encoding keeps")
+        if spaces_beside_quotes(data, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space):
+            raise HandOff("it has spaces beside quotes, which DuckDB and Python's csv module read differently")
+        if data[start : start + 1] == b"\n" or data[start : start + 2] == b"\r\n" or re.search(rb"\n\r?\n", data):
+            plan.empty_line_marker = f"accord:empty-line:{uuid.uuid4().hex}"
 
 
 def spaces_beside_quotes(data: mmap.mmap, delimiter: bytes, quote: bytes, skip_initial_space: bool) -> bool:
@@ -1101,16 +1197,22 @@ def spaces_beside_quotes(data: mmap.mmap, delimiter: bytes, quote: bytes, skip_i
     DuckDB reads `, "a"` (one space) as a quoted value and drops spaces after a closing quote;
     Python keeps them all, or with skipinitialspace drops every space before the quote (the
     engine then drops spaces at the start of each cell, so `"  a"` and `,  "a"` differ)."""
-    if data.find(quote) < 0 or (data.find(b" " + quote) < 0 and data.find(quote + b" ") < 0):
+    if data.find(quote) < 0:
         return False
-    field_start = rb"(?:^|[\n" + re.escape(delimiter) + rb"])"
-    q = re.escape(quote)
-    patterns = [q + rb" +(?:[\r\n" + re.escape(delimiter) + rb"]|$)"]
-    if skip_initial_space:
-        patterns += [field_start + rb"  +" + q, field_start + rb" *" + q + rb" "]
-    else:
-        patterns.append(field_start + rb" " + q)
-    return re.search(b"|".join(patterns), data) is not None
+    d, q = re.escape(delimiter), re.escape(quote)
+    after_closing_quote = q + rb" +(?:[\r\n" + d + rb"]|\Z)"
+    if re.search(after_closing_quote, data):
+        return True
+    if not skip_initial_space:
+        # one space, then a quote, at the start of a field (the lookbehind checks what precedes)
+        return data[:2] == b" " + quote or re.search(b" " + q + rb"(?<=[\n" + d + rb"] " + q + rb")", data) is not None
+    field_starts = (b"\n"[0], delimiter[0])
+    for match in re.finditer(rb"  +" + q + rb"|" + q + rb" ", data):
+        before = data.rfind(b"\n", 0, match.start())  # the context, back to the line start
+        prefix = data[before + 1 : match.start()].rstrip(b" ")
+        if not prefix or prefix[-1] in field_starts:
+            return True
+    return False
 
 
 def write_with_empty_line_markers(source: Path, target: Path, marker: str) -> None:
@@ -1157,14 +1259,17 @@ def csv_rows_sql(plan: TablePlan, options: CsvReadOptions) -> str:
 COLUMN_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[CellCheck]) -> None:
+def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[CellCheck], lookups: list[ForeignKeyLookup]) -> None:
     """CREATE the checked table, retrying with DuckDB reader options as the file requires."""
     import duckdb
 
     options = CsvReadOptions(width=plan.width, null_padding=plan.ragged_sample or plan.empty_line_marker is not None)
     for _attempt in range(8):
         plan.width = options.width
-        sql = f"CREATE OR REPLACE TEMP TABLE {table} AS WITH source AS ({csv_rows_sql(plan, options)}) {checked_rows_sql(plan, checks, 'source')}"
+        sql = (
+            f"CREATE OR REPLACE TEMP TABLE {table} AS WITH source AS ({csv_rows_sql(plan, options)})"
+            f" {checked_rows_sql(plan, checks, 'source', lookups)}"
+        )
         try:
             con.execute(sql)
             return
@@ -1197,7 +1302,7 @@ def connect(plans: list[TablePlan], temp_dir: Path) -> Any:
 
     con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 1})
     # DuckDB pushes a TRY_CAST of a CSV column into the reader as a cast that fails: keep casts here
-    con.execute("SET disabled_optimizers = 'type_pushdown'")
+    con.execute("SET disabled_optimizers = 'type_pushdown,build_side_probe_side'")
     con.execute(f"SET temp_directory = {sql_string(str(temp_dir))}")
     con.execute("SET memory_limit = '1GB'")
     paths = ", ".join(sql_string(str(p.read_path)) for p in plans if not p.source_is_empty)
@@ -1237,26 +1342,26 @@ def frictionless_order(plan: TablePlan, found: list[RowError]) -> list[Error]:
     for row in sorted(by_row):
         errors = by_row[row]
         cell_errors_of = {f.name: [e.error for e in errors if e.kind == "cell" and e.key == f.name] for f in plan.fields}
-        row_errors: list[Error] = []
+        in_order: list[Error] = []
         read: set[str] = set()
         whole_row_read = False
 
         def read_field(name: str) -> None:
             if name not in read:
                 read.add(name)
-                row_errors.extend(cell_errors_of.get(name, []))
+                in_order.extend(cell_errors_of.get(name, []))
 
         def read_whole_row() -> None:
-            nonlocal whole_row_read, row_errors
+            nonlocal whole_row_read, in_order
             if whole_row_read:
                 return
             whole_row_read = True
             for f in plan.fields:
                 read_field(f.name)
-            row_errors.extend(e.error for e in errors if e.kind == "cells")
+            in_order.extend(e.error for e in errors if e.kind == "cells")
             blank = [e.error for e in errors if e.kind == "blank"]
             if blank:
-                row_errors = blank
+                in_order = blank
 
         def key_error(kind: str, key: Any, fields: list[str]) -> None:
             for name in fields:
@@ -1264,16 +1369,16 @@ def frictionless_order(plan: TablePlan, found: list[RowError]) -> list[Error]:
             reported = [e.error for e in errors if e.kind == kind and e.key == key]
             if reported:
                 read_whole_row()
-                row_errors.extend(reported)
+                in_order.extend(reported)
 
         for f in plan.unique_fields:
             key_error("unique", f.name, [f.name])
         if plan.primary_key:
             key_error("primary-key", None, [f.name for f in plan.primary_key])
-        for index, fk in enumerate(plan.foreign_keys):
-            key_error("foreign-key", index, fk.fields)
+        for fk in plan.foreign_keys:
+            key_error("foreign-key", fk.index, fk.fields)
         read_whole_row()
-        ordered.extend(row_errors)
+        ordered.extend(in_order)
     return ordered
 
 
@@ -1314,8 +1419,20 @@ def check_tables(plan: PackagePlan, temp_dir: Path) -> dict[str, Task]:
     try:
         for name, table in tables.items():
             started = time.perf_counter()
+            unread_reference = next((fk.reference_table for fk in table.foreign_keys if fk.reference_table in unread), None)
+            if unread_reference:
+                plan.handed_off[name] = f"its foreign key refers to {unread_reference!r}, which DuckDB could not read"
+                unread.add(name)
+                continue
+            lookups = [
+                ForeignKeyLookup(
+                    fk, [table.field_named(n) for n in fk.fields], checked_tables[fk.reference_table],
+                    [tables[fk.reference_table].field_named(n) for n in fk.reference_fields],
+                )
+                for fk in table.foreign_keys if fk.checked_in_pass
+            ]
             try:
-                materialize_checked(con, table, checked_tables[name], checks[name])
+                materialize_checked(con, table, checked_tables[name], checks[name], lookups)
             except EncodingProblem as problem:
                 tasks[name] = encoding_error_task(table, str(problem))
                 unread.add(name)
@@ -1366,7 +1483,7 @@ def table_task(con: Any, plan: TablePlan, plans: dict[str, TablePlan], checked_t
         violations, count = fetch_limited(con, primary_key_violations_sql(checked, plan.primary_key))
         total += count
         found += [primary_key_error(plan, row, previous) for row, previous in violations]
-    for order, fk in enumerate(plan.foreign_keys):
+    for fk in (fk for fk in plan.foreign_keys if not fk.checked_in_pass):
         reference = plans[fk.reference_table]
         sql = foreign_key_violations_sql(
             checked, [plan.field_named(n) for n in fk.fields],
@@ -1374,7 +1491,7 @@ def table_task(con: Any, plan: TablePlan, plans: dict[str, TablePlan], checked_t
         )
         violations, count = fetch_limited(con, sql)
         total += count
-        found += [foreign_key_error(plan, fk, order, row, values) for row, *values in violations]
+        found += [foreign_key_error(plan, fk, row, shown(values)) for row, *values in violations]
     errors = [*plan.header_errors, *frictionless_order(plan, found)]
     if total < MAX_ERRORS:  # frictionless checks the file as a whole only when it read every row
         file_errors = declared_stats_errors(plan, int(rows))
@@ -1394,7 +1511,7 @@ def cell_error_rows(con: Any, plan: TablePlan, checked: str, checks: list[CellCh
         f"SELECT row_number, errors FROM {checked} WHERE errors IS NOT NULL ORDER BY row_number LIMIT {MAX_ERRORS}"
     ).fetchall()
     check_by_id = {str(c.id): c for c in checks}
-    return [e for row, record in records for e in cell_errors(plan, row, parse_error_tokens(record), check_by_id)]
+    return [e for row, record in records for e in row_errors(plan, row, parse_error_tokens(record), check_by_id)]
 
 
 def shown(values: list[Any]) -> str:
@@ -1417,11 +1534,11 @@ def primary_key_error(plan: TablePlan, row: int, previous: int | None) -> RowErr
     ))
 
 
-def foreign_key_error(plan: TablePlan, fk: ForeignKeyPlan, order: int, row: int, values: list[Any]) -> RowError:
-    note = (f'for "{", ".join(fk.fields)}": values "{shown(values)}" not found in the lookup table '
+def foreign_key_error(plan: TablePlan, fk: ForeignKeyPlan, row: int, values: str) -> RowError:
+    note = (f'for "{", ".join(fk.fields)}": values "{values}" not found in the lookup table '
             f'"{fk.reference_table}" as "{", ".join(fk.reference_fields)}"')
-    return RowError(row, "foreign-key", order, Error(
-        code="foreign-key", table=plan.name, row=row, rule="foreignKey", values=values,
+    return RowError(row, "foreign-key", fk.index, Error(
+        code="foreign-key", table=plan.name, row=row, rule="foreignKey", values=[values],
         message=f'{plan.resource.relpath}: Row at position "{row}" violates the foreign key: {note}',
     ))
 
@@ -1464,22 +1581,25 @@ def fetch_limited(con: Any, sql: str) -> tuple[list[tuple], int]:
     return [r[:-1] for r in rows], int(total)
 
 
-def cell_errors(plan: TablePlan, row: int, tokens: list[tuple[str, str]], check_by_id: dict[str, CellCheck]) -> list[RowError]:
-    """The errors of one row's cells, from its error record, in frictionless's order."""
+def row_errors(plan: TablePlan, row: int, tokens: list[tuple[str, str]], check_by_id: dict[str, CellCheck]) -> list[RowError]:
+    """The errors found in one row's pass, from its error record (see parse_error_tokens)."""
     path = plan.resource.relpath
     out: list[RowError] = []
     n_fields = len(plan.fields)
     for tag, text in tokens:
         if tag == "blank":
-            return [RowError(row, "blank", None, Error(code="blank-row", table=plan.name, row=row,
-                                                message=f'{path}: Row at position "{row}" is completely blank'))]
-        if tag == "n":
+            out.append(RowError(row, "blank", None, Error(code="blank-row", table=plan.name, row=row,
+                                                      message=f'{path}: Row at position "{row}" is completely blank')))
+        elif tag == "n":
             n_cells = int(text)
             for f in plan.fields[n_cells:]:
                 out.append(RowError(row, "cells", None, Error(
                     code="missing-cell", table=plan.name, row=row, field=f.name,
                     message=f'{path}: Row at position "{row}" has a missing cell in field "{f.name}" at position "{f.number}"',
                 )))
+        elif tag.startswith("k"):
+            fk = next(fk for fk in plan.foreign_keys if fk.index == int(tag[1:]))
+            out.append(foreign_key_error(plan, fk, row, text))
         elif tag.startswith("x"):
             number = int(tag[1:])
             out.append(RowError(row, "cells", None, Error(
@@ -1489,7 +1609,7 @@ def cell_errors(plan: TablePlan, row: int, tokens: list[tuple[str, str]], check_
         else:
             check = check_by_id[tag]
             f = check.field
-            cell = "" if text == "\x00" else text
+            cell = text
             if check.code == "type-error":
                 message = f'Type error in the cell "{cell}" in row "{row}" and field "{f.name}" at position "{f.number}": {check.note}'
             else:
