@@ -402,3 +402,14 @@ def test_a_profile_check_that_crashes_frictionless_is_a_descriptor_error(monkeyp
     assert run.exit_code == 2
     assert error["code"] == "package-error"
     assert error["message"] == "datapackage.json: Package is not valid: frictionless cannot check it (KeyError: 'fields')"
+
+
+def test_a_huge_bad_cell_is_cut_short_in_text_and_in_the_build_error(tmp_path):
+    path = _package(tmp_path, {"name": "demo", "resources": [PEOPLE]}, csv="id,name\n" + "9" * 1_000_000 + "x,Ann\n")
+    run = run_main("validate", str(path), cwd=tmp_path)
+    assert run.exit_code == 1 and len(run.stdout) < 5_000
+    assert "more characters)" in run.stdout
+    build = run_main("build", str(path), "--db", str(tmp_path / "out" / "db.duckdb"), cwd=tmp_path)
+    (line,) = build.stderr.splitlines()
+    assert build.exit_code == 1 and len(line) < 1_000 and line.startswith("Error: demo is invalid, not built: ")
+    assert "people, row 2, field id: type-error: people.csv: Type error in the cell" in line

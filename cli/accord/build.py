@@ -57,6 +57,7 @@ import duckdb
 from accord.errors import DatabaseError, InvalidData, PackageError, UsageError
 from accord.fsutil import atomic_path
 from accord.package import Package, Resource, load_package, package_file
+from accord.render import shorten
 from accord.report import Error
 
 BUILD_DIR = Path("build")
@@ -558,7 +559,7 @@ def _describe(error: Error) -> str:
         )
         if p
     )
-    message = " ".join(error.message.split())
+    message = shorten(" ".join(error.message.split()))
     return f"{where + ': ' if where else ''}{error.code}: {message}"
 
 

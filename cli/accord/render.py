@@ -12,6 +12,7 @@ FORMATS: dict[str, Callable[[Report], str]] = {}
 # Registered by accord.formats on first use, so that the common formats import nothing more.
 LAZY_FORMATS = ("junit", "github", "html")
 MAX_LISTED = 50  # failures listed in text; the rest are counted
+MAX_MESSAGE = 500  # characters of a message shown in text (a bad cell may be megabytes); JSON keeps it whole
 
 
 def renderer(name: str):
@@ -49,6 +50,13 @@ def location(error: Error) -> str:
     parts = [p for p in (error.table, f"row {error.row}" if error.row else None,
                          f"field {error.field}" if error.field else None) if p]
     return ", ".join(parts)
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """text cut to `limit` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 def short_values(values: list, limit: int = 3, width: int = 60) -> str:
@@ -123,7 +131,7 @@ def render_text(report: Report, color: bool = False) -> str:
         if where:
             head.append(f" ({where})")
         console.print(head)
-        console.print(Text("      " + error.message))
+        console.print(Text("      " + shorten(error.message)))
         if error.values:
             console.print(Text("      values: " + short_values(error.values, width=160)))
     if len(listed) > MAX_LISTED:
