@@ -256,3 +256,29 @@ def test_csv_output_neutralises_spreadsheet_formulas_from_the_data_and_the_sql(b
     # the demo data itself holds =HYPERLINK("http://x") as a name
     formula = "'=HYPERLINK(\"http://x\")"
     assert row == [formula, formula, "'+1+1", "'-2-2", "'@SUM(A1)", "-1.5", "-1.5"]
+
+
+# Terminal output ------------------------------------------------------------------------------
+
+HOSTILE_CELL = "\x1b[2J\x1b]0;pwned\x07\u202eevil"
+
+
+def test_data_cannot_drive_the_terminal_through_messages(tmp_path):
+    descriptor = _package(tmp_path / "pkg", "people.csv")
+    (tmp_path / "pkg" / "people.csv").write_text(f'id,name\n{HOSTILE_CELL},Ann\n"a\nb",Bob\n', encoding="utf-8")
+    validate = run_main("validate", str(descriptor), cwd=tmp_path)
+    build = run_main("build", str(descriptor), "--db", str(tmp_path / "out" / "db.duckdb"), cwd=tmp_path)
+    assert (validate.exit_code, build.exit_code) == (1, 1)
+    for text in (validate.stdout, build.stderr):
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert '"\\x1b[2J\\x1b]0;pwned\\x07\\u202eevil"' in text
+    # one line per problem: the cell's line break is shown, not followed
+    assert 'Type error in the cell "a\\nb" in row "3"' in validate.stdout
+    assert build.stderr.count("\n") == 1
+
+
+def test_query_table_output_shows_control_characters_escaped(built):
+    run = run_main("query", "SELECT chr(27) || '[31mred' AS x, 'two' || chr(10) || 'lines' AS y", cwd=built)
+    assert run.exit_code == 0
+    assert "\x1b" not in run.stdout and "\\x1b[31mred" in run.stdout
+    assert "two" in run.stdout and "lines" in run.stdout  # a line break in data stays one

@@ -114,10 +114,14 @@ def main() -> None:
                 sys.exit(130)
             if debug:
                 raise
+            from accord.output import printable  # a message may quote a package's data: keep it one safe line
+
             if isinstance(exc, AccordError):
-                typer.echo(f"Error: {exc}", err=True)
+                typer.echo(f"Error: {printable(str(exc))}", err=True)
                 sys.exit(exc.exit_code)
             typer.echo(
-                f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True
+                f"Error: internal error: {type(exc).__name__}: {printable(str(exc))} "
+                "(run with --debug for the traceback)",
+                err=True,
             )
             sys.exit(2)

@@ -18,6 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 FORMATS = ("table", "csv", "json", "markdown")
+# Characters a terminal acts on rather than shows: C0 and C1 controls (escape sequences that
+# retitle, clear or recolour it), DEL, and the bidirectional overrides that reorder text.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+LINE_BREAKS = re.compile("[\n\r]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -50,6 +54,13 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (list, tuple, dict)):
         return json.dumps(json_value(value), ensure_ascii=False)
     return str(json_value(value))
+
+
+def printable(text: str, newlines: bool = False) -> str:
+    """text safe to print on a terminal: controls shown escaped (\\x1b, \\u202e), and line breaks
+    too unless newlines (data from a package must not drive the terminal or fake extra lines)."""
+    text = CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
+    return text if newlines else LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def neutralise_formula(text: str) -> str:
@@ -108,9 +119,11 @@ def to_table(
 
     table = Table(show_edge=True, highlight=False)
     for name, numeric in zip(columns, _numeric_columns(columns, rows), strict=True):
-        table.add_column(Text(str(name)), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(Text(printable(str(name))), justify="right" if numeric else "left", overflow="fold")
     for row in rows:
-        table.add_row(*(Text("NULL", style="dim") if v is None else Text(cell_text(v)) for v in row))
+        table.add_row(
+            *(Text("NULL", style="dim") if v is None else Text(printable(cell_text(v), newlines=True)) for v in row)
+        )
     buffer = io.StringIO()
     console = Console(
         file=buffer,

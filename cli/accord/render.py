@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from accord.output import printable
 from accord.report import Error, Report
 
 FORMATS: dict[str, Callable[[Report], str]] = {}
@@ -127,15 +128,15 @@ def render_text(report: Report, color: bool = False) -> str:
     for name, error in listed[:MAX_LISTED]:
         where = location(error)
         tag = Text(f"[{error.severity}]", style="red" if error.severity == "error" else "yellow")
-        head = Text.assemble("  ", tag, f" {name or 'package'}: {error.code}")
+        head = Text.assemble("  ", tag, printable(f" {name or 'package'}: {error.code}"))
         if where:
-            head.append(f" ({where})")
+            head.append(printable(f" ({where})"))
         console.print(head)
-        console.print(Text("      " + shorten(error.message)))
+        console.print(Text("      " + shorten(printable(error.message))))
         if error.values:
-            console.print(Text("      values: " + short_values(error.values, width=160)))
+            console.print(Text("      values: " + printable(short_values(error.values, width=160))))
     if len(listed) > MAX_LISTED:
         console.print(f"  ... and {len(listed) - MAX_LISTED} more")
     for note in report.notes:
-        console.print(Text(f"note: {note}"))
+        console.print(Text(f"note: {printable(note)}"))
     return buffer.getvalue()
