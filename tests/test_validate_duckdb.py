@@ -104,7 +104,7 @@ def test_check_sql_is_portable():
     """The check SQL transpiles to other engines; only the CSV reading is DuckDB's."""
     package = engine.plan_package(load_package(FIXTURES / "valid"))
     people = package.tables["people"]
-    sql = engine.checked_rows_sql(people, engine.cell_checks(people), "source")
+    sql = engine.row_checks_sql(people, engine.cell_checks(people), "source", carried=("row_number",))
     for dialect in ("spark", "trino", "postgres"):
         assert engine.transpile(sql, dialect)
     assert "read_csv" not in sql
@@ -123,8 +123,9 @@ def test_check_sql_runs_over_any_relation_of_text_cells():
     )
     names = ", ".join(["row_number", *(f"c{i}" for i in range(1, 12))])
     source = f"(SELECT * FROM (VALUES {values}) AS cells({names}))"
+    rows = engine.row_checks_sql(plan, checks, source, carried=("row_number",))
     result = duckdb.connect().execute(
-        f"SELECT row_number, error_count FROM ({engine.checked_rows_sql(plan, checks, source)}) ORDER BY row_number"
+        f"SELECT row_number, error_count FROM ({engine.data_rows_sql(plan, f'({rows})')}) ORDER BY row_number"
     ).fetchall()
     assert result == [(2, None), (3, 11)]
 

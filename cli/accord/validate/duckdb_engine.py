@@ -83,9 +83,6 @@ class ForeignKeyPlan:
     fields: list[str]
     reference_table: str
     reference_fields: list[str]
-    # looked up while the table is read, when the referenced table was read before it; else a
-    # query after reading (a self-reference, a cycle)
-    checked_in_pass: bool = False
 
 
 @dataclass
@@ -150,39 +147,16 @@ def plan_package(package: Package) -> PackagePlan:
         plan = tables.pop(name)
         reference = next(fk.reference_table for fk in plan.foreign_keys if fk.reference_table not in tables)
         handed_off[name] = f"its foreign key refers to {reference!r}, which this engine does not read"
-    tables = {name: tables[name] for name in reading_order(tables)}
-    read_before: set[str] = set()
-    for name, plan in tables.items():
+    for plan in tables.values():
         for fk in plan.foreign_keys:
             reference = tables[fk.reference_table]
-            for field_name in fk.reference_fields:
-                field_plan = reference.field_named(field_name)
+            for name in fk.reference_fields:
+                field_plan = reference.field_named(name)
                 if field_plan is not None:
                     reference.add_key_field(field_plan)
-            fk.checked_in_pass = fk.reference_table in read_before
-            for field_name in fk.fields:
-                field_plan = plan.field_named(field_name)
-                field_plan.is_key = True
-                if not fk.checked_in_pass:
-                    plan.add_key_field(field_plan)
-        read_before.add(name)
+            for name in fk.fields:
+                plan.add_key_field(plan.field_named(name))
     return PackagePlan(tables, handed_off)
-
-
-def reading_order(tables: dict[str, TablePlan]) -> list[str]:
-    """The package's order, moving a referenced table before the tables that refer to it
-    (their foreign keys are then looked up while they are read); cycles keep their order."""
-    order: list[str] = []
-    pending = list(tables)
-    while pending:
-        ready = next(
-            (name for name in pending
-             if all(fk.reference_table in order or fk.reference_table == name for fk in tables[name].foreign_keys)),
-            pending[0],
-        )
-        order.append(ready)
-        pending.remove(ready)
-    return order
 
 
 def foreign_key_closure(tables: dict[str, TablePlan], unavailable: set[str]) -> list[str]:
@@ -513,7 +487,7 @@ def date_value_sql(fld: Any, cell: str) -> str:
     parts = strptime_parts("%Y-%m-%d", cell)
     return (
         f"CASE WHEN {regexp_matches(cell, ISO_DATE)} THEN"
-        f" CASE WHEN substr({cell}, 1, 4) <> '0000' THEN TRY_CAST({cell} AS DATE) END"
+        f" CASE WHEN {cell} NOT LIKE '0000%' THEN TRY_CAST({cell} AS DATE) END"  # Python has no year 0
         f" WHEN {parts.valid} THEN CAST({parts.local} AS DATE) END"
     )
 
@@ -527,8 +501,8 @@ def datetime_value_sql(fld: Any, cell: str) -> tuple[str, str]:
     # the usual shapes first: one regular expression and a cast
     usual = regexp_matches(cell, f"{ISO_DATE}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z?")
     value = (
-        f"CASE WHEN {usual} THEN"
-        f" CASE WHEN substr({cell}, 1, 4) <> '0000' THEN TRY_CAST(substr({cell}, 1, 19) AS TIMESTAMP) END"
+        f"CASE WHEN {usual} THEN"  # DuckDB reads a final Z as UTC, as wanted
+        f" CASE WHEN {cell} NOT LIKE '0000%' THEN TRY_CAST({cell} AS TIMESTAMP) END"
         f" WHEN {parts.valid} THEN {instant_sql(parts)} END"
     )
     return value, parts.aware
@@ -677,10 +651,11 @@ def typed_cell_sql(fld: Any, cell: str) -> TypedCell:
     kind = fld.type
     if kind == "integer":
         general = with_unicode_digits(cell, lambda text: integer_value_sql(fld, text))
-        # the usual text first, with one simple regular expression and a cast
+        # the usual text first: what DuckDB reads as a BIGINT and writes back unchanged is a
+        # plain integer, which int() reads too
+        usual = f"TRY_CAST({cell} AS BIGINT)"
         return TypedCell(
-            f"CASE WHEN {regexp_matches(cell, '-?[0-9]{1,18}')} THEN CAST(TRY_CAST({cell} AS BIGINT) AS DECIMAL(38,0))"
-            f" ELSE {general} END"
+            f"CASE WHEN CAST({usual} AS VARCHAR) = {cell} THEN CAST({usual} AS DECIMAL(38,0)) ELSE {general} END"
         )
     if kind == "number":
         general = with_unicode_digits(cell, lambda text: number_value_sql(fld, text))
@@ -956,23 +931,14 @@ def parse_error_tokens(record: str) -> list[tuple[str, str]]:
     return tokens
 
 
-@dataclass
-class ForeignKeyLookup:
-    """A foreign key checked while its table is read: a join to the referenced key values."""
+def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carried: tuple[str, ...] = ()) -> str:
+    """One pass over a table's CSV rows, each on its own: how many errors the row has, what
+    they are (see parse_error_tokens), the typed values of key fields, and whether frictionless
+    skips the row (a comment, or a blank row under skipBlankRows).
 
-    foreign_key: ForeignKeyPlan
-    fields: list[FieldPlan]
-    referenced: str  # the referenced table's checked relation
-    reference_fields: list[FieldPlan | None]
-
-
-def checked_rows_sql(plan: TablePlan, checks: list[CellCheck], source: str, lookups: list[ForeignKeyLookup] = ()) -> str:
-    """One pass over a table's rows: per data row its number, how many errors it has, what
-    they are (see parse_error_tokens) and the typed values of key fields.
-
-    `source` is a relation (row_number, c1 .. c<width>): the CSV row number and its cells as
-    text, NULL where the row has fewer cells. Each lookup joins a referenced table's key
-    values (from its checked relation) to find the rows whose foreign key matches none."""
+    `source` is a relation with columns c1 .. c<width>: a CSV row's cells as text, NULL where
+    the row has fewer cells; `carried` columns of it (such as a row number) pass through. Which
+    rows are data rows depends on their numbers: see data_rows_sql."""
     fields = plan.fields
     width = plan.width
     marker = plan.empty_line_marker
@@ -985,17 +951,14 @@ def checked_rows_sql(plan: TablePlan, checks: list[CellCheck], source: str, look
         empty_line = f"c1 = {sql_string(marker)}" + (" AND c2 IS NULL" if width > 1 else "")
         return f"CASE WHEN {empty_line} THEN NULL ELSE replace({raw}, {sql_string(marker)}, '') END"
 
-    row_filters = [f"row_number >= {plan.first_data_row}"]
-    if plan.comment_rows:
-        row_filters.append(f"row_number NOT IN ({', '.join(str(n) for n in plan.comment_rows)})")
+    skipped = []
     if plan.comment_char:
-        first = cell(1)
-        row_filters.append(f"({first} IS NULL OR substr({first}, 1, {len(plan.comment_char)}) <> {sql_string(plan.comment_char)})")
-    cells = ", ".join(f"{cell(i)} AS c{i}" for i in range(1, width + 1))
-    source_rows = f"SELECT row_number, {cells} FROM {source} WHERE {' AND '.join(row_filters)}"
+        skipped.append(f"COALESCE(substr(c1, 1, {len(plan.comment_char)}) = {sql_string(plan.comment_char)}, FALSE)")
     if plan.skip_blank_rows:
-        not_blank = " OR ".join(f"c{i} <> ''" for i in range(1, width + 1))
-        source_rows = f"SELECT * FROM ({source_rows}) AS source_rows WHERE {not_blank}"
+        skipped.append("(" + " AND ".join(f"COALESCE(c{i}, '') = ''" for i in range(1, width + 1)) + ")")
+    cells = ", ".join(f"{cell(i)} AS c{i}" for i in range(1, width + 1))
+    source_rows = f"SELECT {''.join(c + ', ' for c in carried)}{cells} FROM {source}"
+    carried_columns = list(carried)
 
     n_cells = " + ".join(f"CASE WHEN c{i} IS NULL THEN 0 ELSE 1 END" for i in range(1, width + 1))
     missing = [
@@ -1006,8 +969,8 @@ def checked_rows_sql(plan: TablePlan, checks: list[CellCheck], source: str, look
     ]
     extra_columns = [f"c{i}" for i in range(len(fields) + 1, width + 1)]
     counted = (
-        f"SELECT row_number, {n_cells} AS n_cells, "
-        + ", ".join([*(column(f) for f in fields), *extra_columns, *missing])
+        "SELECT " + ", ".join([*carried_columns, f"{' OR '.join(skipped) or 'FALSE'} AS skipped", f"{n_cells} AS n_cells",
+                               *(column(f) for f in fields), *extra_columns, *missing])
         + f" FROM ({source_rows}) AS source_rows"
     )
 
@@ -1019,74 +982,38 @@ def checked_rows_sql(plan: TablePlan, checks: list[CellCheck], source: str, look
         if aware_column(f):
             # a time zone counts only where there is a value: an unreadable cell is None in Python
             typed_columns.append(f"CASE WHEN ({value}) IS NULL THEN NULL ELSE {typed.aware} END AS {aware_column(f)}")
-    passthrough = ["row_number", "n_cells", *(column(f) for f in fields), *extra_columns, *(missing_column(f) for f in fields)]
+    passthrough = [*carried_columns, "skipped", "n_cells", *(column(f) for f in fields), *extra_columns, *(missing_column(f) for f in fields)]
     typed_rows = f"SELECT {', '.join(passthrough + typed_columns)} FROM ({counted}) AS typed_source"
 
     n_fields = len(fields)
     blank = " AND ".join(missing_column(f) for f in fields) or "FALSE"
     failed_flags = [f"COALESCE({check.failed}, FALSE) AS f{check.id}" for check in checks]
     keys = [c for f in plan.key_fields.values() for c in key_columns(f)]
-    joins, lookup_flags, lookup_texts = [], [], []
-    for number, lookup in enumerate(lookups, start=1):
-        join, not_found = foreign_key_lookup_sql(lookup, f"lookup{number}")
-        joins.append(join)
-        lookup_flags.append(f"{not_found} AS k{lookup.foreign_key.index}")
-        values = ", ".join(f"CASE WHEN {missing_column(f)} THEN 'None' ELSE {column(f)} END" for f in lookup.fields)
-        lookup_texts.append(f"concat_ws(', ', {values}) AS kv{lookup.foreign_key.index}")
     flagged = (
-        "SELECT " + ", ".join([
-            "row_number", "n_cells", *(column(f) for f in fields), *extra_columns, *keys, f"{blank} AS blank",
-            *failed_flags, *lookup_flags, *lookup_texts,
-        ])
-        + f" FROM ({typed_rows}) AS typed_rows {' '.join(joins)}"
+        "SELECT " + ", ".join([*carried_columns, "skipped", "n_cells", *(column(f) for f in fields), *extra_columns, *keys,
+                               f"{blank} AS blank", *failed_flags])
+        + f" FROM ({typed_rows}) AS typed_rows"
     )
 
-    lookup_keys = [lookup.foreign_key.index for lookup in lookups]
     count_terms = [f"CASE WHEN f{c.id} THEN 1 ELSE 0 END" for c in checks] + [f"abs(n_cells - {n_fields})"]
     tokens = [f"CASE WHEN f{c.id} THEN {error_token_sql(str(c.id), f'COALESCE({column(c.field)}, {EMPTY})')} END" for c in checks]
     tokens += [f"CASE WHEN c{i} IS NOT NULL THEN {error_token_sql(f'x{i}', f'c{i}')} END" for i in range(n_fields + 1, width + 1)]
     tokens.append(f"CASE WHEN n_cells <> {n_fields} THEN {error_token_sql('n', 'CAST(n_cells AS VARCHAR)')} END")
-    # a blank row hides its cell errors, not its key errors (its foreign keys are all missing)
-    key_count = "".join(f" + CASE WHEN k{i} THEN 1 ELSE 0 END" for i in lookup_keys)
-    key_tokens = [f"CASE WHEN k{i} THEN {error_token_sql(f'k{i}', f'kv{i}')} END" for i in lookup_keys]
-    error_count = f"CASE WHEN blank THEN 1 ELSE {' + '.join(count_terms)} END{key_count}"
-    errors = (
-        f"concat_ws('', CASE WHEN blank THEN {sql_string('blank:0:')} ELSE concat_ws('', {', '.join(tokens)}) END"
-        + "".join(f", {t}" for t in key_tokens) + ")"
-    )
+    error_count = f"CASE WHEN blank THEN 1 ELSE {' + '.join(count_terms)} END"
+    errors = f"CASE WHEN blank THEN {sql_string('blank:0:')} ELSE concat_ws('', {', '.join(tokens)}) END"
     return (
-        f"SELECT row_number, NULLIF({error_count}, 0) AS error_count, NULLIF({errors}, '') AS errors"
-        + "".join(f", {k}" for k in keys)
+        "SELECT " + ", ".join([*carried_columns, "skipped", f"NULLIF({error_count}, 0) AS error_count", f"NULLIF({errors}, '') AS errors", *keys])
         + f" FROM ({flagged}) AS flagged"
     )
 
 
-def foreign_key_lookup_sql(lookup: ForeignKeyLookup, alias: str) -> tuple[str, str]:
-    """(a LEFT JOIN to the referenced key values, SQL true where the row's key matches none).
-
-    The referenced values are made distinct so that the join keeps one row per row."""
-    conditions, selected = [], []
-    for f, r in zip(lookup.fields, lookup.reference_fields):
-        if r is None or key_domain(f.field) != key_domain(r.field):
-            conditions.append("FALSE")  # values of different types are never equal in Python
-            continue
-        for mine, theirs in zip(key_columns(f), key_columns(r)):
-            name = f"{alias}_{len(selected)}"
-            selected.append(f"{theirs} AS {name}")
-            mine_sql, theirs_sql = f"typed_rows.{mine}", f"{alias}.{name}"
-            if f.type != r.type:  # True == 1 in Python
-                mine_sql = f"CAST({mine_sql} AS INTEGER)" if f.type == "boolean" else mine_sql
-                theirs_sql = f"CAST({theirs_sql} AS INTEGER)" if r.type == "boolean" else theirs_sql
-            conditions.append(f"{theirs_sql} IS NOT DISTINCT FROM {mine_sql}")
-    conditions.append(not_nan_sql(lookup.fields, "typed_rows."))
-    referenced_present = " OR ".join(f"{value_column(r)} IS NOT NULL" for r in lookup.reference_fields if r) or "FALSE"
-    keys = ", ".join(selected) or "NULL AS unused"
-    join = (
-        f"LEFT JOIN (SELECT DISTINCT {keys}, TRUE AS found FROM {lookup.referenced} WHERE {referenced_present}) AS {alias}"
-        f" ON {' AND '.join(conditions)}"
-    )
-    all_missing = " AND ".join(f"typed_rows.{value_column(f)} IS NULL" for f in lookup.fields)
-    return join, f"(NOT ({all_missing}) AND {alias}.found IS NULL)"
+def data_rows_sql(plan: TablePlan, rows: str) -> str:
+    """The data rows, over the output of row_checks_sql with row numbers (the header is row 1):
+    those after the header that frictionless does not skip."""
+    conditions = [f"row_number >= {plan.first_data_row}", "NOT skipped"]
+    if plan.comment_rows:
+        conditions.append(f"row_number NOT IN ({', '.join(str(n) for n in plan.comment_rows)})")
+    return f"SELECT * FROM {rows} WHERE {' AND '.join(conditions)}"
 
 
 def duplicate_rows_sql(checked: str, key: list[str]) -> str:
@@ -1240,39 +1167,41 @@ def write_with_empty_line_markers(source: Path, target: Path, marker: str) -> No
 
 
 def csv_rows_sql(plan: TablePlan, options: CsvReadOptions) -> str:
-    """The CSV as (row_number, c1 .. c<width>): every cell as text, the header as row 1."""
+    """The CSV's rows in file order, header included, with every cell as text (c1 .. c<width>)."""
     if plan.source_is_empty:
         cells = ", ".join(f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(1, options.width + 1))
-        return f"SELECT CAST(NULL AS BIGINT) AS row_number, {cells} WHERE FALSE"
+        return f"SELECT {cells} WHERE FALSE"
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, options.width + 1))
     quote = sql_string(plan.quote_char)
-    read = (
-        f"read_csv({sql_string(str(plan.read_path))}, header = false, auto_detect = false,"
+    return (
+        f"SELECT * FROM read_csv({sql_string(str(plan.read_path))}, header = false, auto_detect = false,"
         f" delim = {sql_string(plan.delimiter)}, quote = {quote}, escape = {quote},"
         f" columns = {{{columns}}}, nullstr = {sql_string(NULL_TEXT)}, strict_mode = true,"
         f" null_padding = {str(options.null_padding).lower()}, parallel = {str(options.parallel).lower()})"
     )
-    # rows come in file order (the streaming window keeps the scan's order)
-    return f"SELECT row_number() OVER () AS row_number, * FROM {read}"
 
 
 COLUMN_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[CellCheck], lookups: list[ForeignKeyLookup]) -> None:
-    """CREATE the checked table, retrying with DuckDB reader options as the file requires."""
+def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[CellCheck]) -> None:
+    """Check every row in one parallel pass and keep the result in file order, so that a row's
+    number is its rowid + 1 (DuckDB keeps insertion order; a window function numbering the
+    rows would make the pass single-threaded). Then a view of the data rows, with numbers.
+
+    DuckDB's reader options are retried as the file requires: padding for short rows, more
+    columns for long ones, a serial scan for quoted line breaks in padded rows."""
     import duckdb
 
     options = CsvReadOptions(width=plan.width, null_padding=plan.ragged_sample or plan.empty_line_marker is not None)
     for _attempt in range(8):
         plan.width = options.width
-        sql = (
-            f"CREATE OR REPLACE TEMP TABLE {table} AS WITH source AS ({csv_rows_sql(plan, options)})"
-            f" {checked_rows_sql(plan, checks, 'source', lookups)}"
-        )
         try:
-            con.execute(sql)
-            return
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table}_rows AS"
+                f" {row_checks_sql(plan, checks, f'({csv_rows_sql(plan, options)})')}"
+            )
+            break
         except duckdb.Error as exc:
             message = str(exc)
             if "Invalid unicode" in message:
@@ -1293,7 +1222,10 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
             if "CSV" not in message:
                 raise
             raise HandOff(f"DuckDB's CSV parser rejects it ({message.splitlines()[0].strip()})") from exc
-    raise HandOff("its rows vary too much in width")
+    else:
+        raise HandOff("its rows vary too much in width")
+    numbered = f"(SELECT rowid + 1 AS row_number, * FROM {table}_rows)"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {data_rows_sql(plan, numbered)}")
 
 
 def connect(plans: list[TablePlan], temp_dir: Path) -> Any:
@@ -1419,20 +1351,8 @@ def check_tables(plan: PackagePlan, temp_dir: Path) -> dict[str, Task]:
     try:
         for name, table in tables.items():
             started = time.perf_counter()
-            unread_reference = next((fk.reference_table for fk in table.foreign_keys if fk.reference_table in unread), None)
-            if unread_reference:
-                plan.handed_off[name] = f"its foreign key refers to {unread_reference!r}, which DuckDB could not read"
-                unread.add(name)
-                continue
-            lookups = [
-                ForeignKeyLookup(
-                    fk, [table.field_named(n) for n in fk.fields], checked_tables[fk.reference_table],
-                    [tables[fk.reference_table].field_named(n) for n in fk.reference_fields],
-                )
-                for fk in table.foreign_keys if fk.checked_in_pass
-            ]
             try:
-                materialize_checked(con, table, checked_tables[name], checks[name], lookups)
+                materialize_checked(con, table, checked_tables[name], checks[name])
             except EncodingProblem as problem:
                 tasks[name] = encoding_error_task(table, str(problem))
                 unread.add(name)
@@ -1483,7 +1403,7 @@ def table_task(con: Any, plan: TablePlan, plans: dict[str, TablePlan], checked_t
         violations, count = fetch_limited(con, primary_key_violations_sql(checked, plan.primary_key))
         total += count
         found += [primary_key_error(plan, row, previous) for row, previous in violations]
-    for fk in (fk for fk in plan.foreign_keys if not fk.checked_in_pass):
+    for fk in plan.foreign_keys:
         reference = plans[fk.reference_table]
         sql = foreign_key_violations_sql(
             checked, [plan.field_named(n) for n in fk.fields],
@@ -1597,9 +1517,6 @@ def row_errors(plan: TablePlan, row: int, tokens: list[tuple[str, str]], check_b
                     code="missing-cell", table=plan.name, row=row, field=f.name,
                     message=f'{path}: Row at position "{row}" has a missing cell in field "{f.name}" at position "{f.number}"',
                 )))
-        elif tag.startswith("k"):
-            fk = next(fk for fk in plan.foreign_keys if fk.index == int(tag[1:]))
-            out.append(foreign_key_error(plan, fk, row, text))
         elif tag.startswith("x"):
             number = int(tag[1:])
             out.append(RowError(row, "cells", None, Error(
