@@ -1,15 +1,16 @@
 """The fast engine: frictionless's checks compiled to SQL and run by DuckDB.
 
-How one table is validated:
+How one table is validated (docs/validation-engine.md tells it at length):
 
 1. Plan. frictionless opens the resource on a sample, exactly as `frictionless validate`
    does: encoding, CSV dialect (sniffed when not declared), header row, labels, header
-   errors and the fields each row is read against. The plan says what to check and how.
-2. Read (DuckDB-specific I/O). DuckDB reads the CSV with every cell as text and numbers
-   the rows as frictionless does (the header is row 1).
-3. Check (portable SQL). One pass types every cell with regular expressions and TRY_CAST,
-   following frictionless's reading rules, and keeps, per row, the failed checks and the
-   typed key values. Unique, primary and foreign keys are then set-based queries.
+   errors and the fields each row is read against. A scan of the bytes finds what DuckDB's
+   CSV parser would read differently from Python's.
+2. Read and check (DuckDB reads, portable SQL checks). One parallel pass reads every cell
+   as text, types it with regular expressions and TRY_CAST following frictionless's rules,
+   and keeps per row the errors and the typed key values, in file order: a row's number
+   is its place (the header is row 1).
+3. Keys. Unique fields, primary and foreign keys are set-based queries on those values.
 4. Report. Errors in frictionless's order, at most MAX_ERRORS per table; the true total
    goes in task.stats["errors_total"].
 
@@ -105,7 +106,7 @@ class TablePlan:
     foreign_keys: list[ForeignKeyPlan]
     declared_stats: dict[str, Any] = field(default_factory=dict)  # hash, bytes, fields, rows
     schema_field_count: int = 0
-    read_path: Path = None  # the file DuckDB reads: the resource file or a copy (see empty lines)
+    read_path: Path | None = None  # the file DuckDB reads: the resource file or a copy (see empty lines)
     empty_line_marker: str | None = None
     key_fields: dict[str, FieldPlan] = field(default_factory=dict)  # typed values kept for key checks
 
@@ -301,7 +302,8 @@ def unsupported_field_reason(f: FieldPlan) -> str | None:
 #
 # Everything in this section is plain SQL that sqlglot transpiles (regexp_matches, regexp_extract
 # with a group, TRY_CAST, CASE, concat_ws, window functions, IS NOT DISTINCT FROM), so the
-# same checks can run on another engine given a relation (row_number, c1, c2, ...).
+# same checks can run on another engine given a relation of text cells (c1, c2, ...) and,
+# for the keys, the rows' numbers.
 # ---------------------------------------------------------------------------------------------
 
 # str.strip() removes these (str.isspace); SQL trim() removes only spaces
@@ -323,10 +325,6 @@ MICROS_PER_SECOND = 1_000_000
 
 def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def sql_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def regexp_matches(text: str, pattern: str) -> str:
@@ -1083,7 +1081,7 @@ def transpile(sql: str, dialect: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# DuckDB-specific I/O: the CSV file as a relation (row_number, c1 .. c<width>) of text
+# DuckDB-specific I/O: the bytes checked, the CSV read as text, the rows numbered
 # ---------------------------------------------------------------------------------------------
 
 NULL_TEXT = "\x01accord:no-cell\x01"  # never in data: DuckDB's NULL means "no such cell"
@@ -1234,7 +1232,7 @@ def connect(plans: list[TablePlan], temp_dir: Path) -> Any:
 
     con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 1})
     # DuckDB pushes a TRY_CAST of a CSV column into the reader as a cast that fails: keep casts here
-    con.execute("SET disabled_optimizers = 'type_pushdown,build_side_probe_side'")
+    con.execute("SET disabled_optimizers = 'type_pushdown'")
     con.execute(f"SET temp_directory = {sql_string(str(temp_dir))}")
     con.execute("SET memory_limit = '1GB'")
     paths = ", ".join(sql_string(str(p.read_path)) for p in plans if not p.source_is_empty)
