@@ -206,3 +206,12 @@ def test_cli_json_is_the_library_report():
     assert [(e["code"], e["row"], e["field"]) for t in printed["tasks"] for e in t["errors"]] == [
         (e.code, e.row, e.field) for e in report.all_errors()
     ]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 7, 1 << 24])
+def test_empty_lines_get_a_marker_whatever_the_chunks(tmp_path, chunk_size):
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"\xef\xbb\xbf\na,b\n\n\n1,2\r\n\r\n\"x\n\ny\",3\n\n")
+    target = tmp_path / "out.csv"
+    engine.write_with_empty_line_markers(source, target, "M", chunk_size=chunk_size)
+    assert target.read_bytes() == b"\xef\xbb\xbfM\na,b\nM\nM\n1,2\r\nM\r\n\"x\nM\ny\",3\nM\n"
