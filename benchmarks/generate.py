@@ -66,16 +66,14 @@ VOWELS = "aeiou"
 SYLLABLES = pa.array([c + v for c in CONSONANTS for v in VOWELS])
 TRIGRAMS = pa.array([a + b + c for a in "abcdefghijklmnopqrstuvwxyz"
                      for b in "abcdefghijklmnopqrstuvwxyz" for c in "abcdefghijklmnopqrstuvwxyz"])
-CODE_SPACE = len(SYLLABLES) ** 4  # names carry a unique 4-syllable code: 24M names per table
+LETTERS = pa.array(list("abcdefghijklmnopqrstuvwxyz"))
+CODE_LETTERS = 5
+CODE_SPACE = len(LETTERS) ** CODE_LETTERS  # names carry a unique 5-letter code: 11.8M names per table
 
 COUNTRIES = ("AM AT AZ BE BG CH CY CZ DE DK EE ES FI FR GB GE GR HR HU IE IS IT KG KZ LI LT LU LV MC "
              "MD ME MK MN MT NL NO PL PT RO RS SE SI SK SM TJ TM TR UA UZ").split()
-CLASSIFICATION_WORDS = {
-    "state": "Republic", "international-organization": "Union", "organ": "Assembly",
-    "committee": "Committee", "working-group": "Working Group", "partial-agreement": "Agreement",
-    "secretariat-unit": "Directorate", "government-body": "Ministry", "legislature": "Parliament",
-    "delegation": "Delegation",
-}
+CLASSIFICATIONS = ("state", "international-organization", "organ", "committee", "working-group",
+                   "partial-agreement", "secretariat-unit", "government-body", "legislature", "delegation")
 ACT_PHRASES = {
     "addressed": "addressed the meeting", "commended": "commended the progress made",
     "confirmed": "confirmed the commitment", "described": "described the cooperation",
@@ -188,11 +186,12 @@ def _days(iso: str) -> int:
 
 
 def _unique_codes(index: np.ndarray, offset: int) -> pa.Array:
-    """A 4-syllable code per index, unique for indexes below CODE_SPACE, scattered (an affine
-    bijection) so that neighbouring rows get unrelated codes."""
+    """A 5-letter code per index, unique for indexes below CODE_SPACE, scattered (an affine
+    bijection: 1_234_567 is coprime with 26**5) so that neighbouring rows get unrelated codes.
+    Letters, not syllables: consonant-vowel codes align too well and made near duplicates."""
     code = (index.astype(np.int64) * 1_234_567 + offset) % CODE_SPACE
-    size = len(SYLLABLES)
-    return _join(*(_pick(SYLLABLES, (code // size**k) % size) for k in range(4)))
+    size = len(LETTERS)
+    return _join(*(_pick(LETTERS, (code // size**k) % size) for k in range(CODE_LETTERS)))
 
 
 @dataclass
@@ -205,15 +204,18 @@ class Names:
     slug: pa.Array
 
 
-def _names(rng: np.random.Generator, count: int, offset: int, middle: pa.Array | None = None) -> Names:
-    """'Qzkfalo Bemiranto…xpt' (or 'First Middle Last'): a random trigram starts and ends every
-    name, so blocking on the first or last three characters makes small, even blocks."""
-    first = pc.utf8_capitalize(_join(_pick(TRIGRAMS, rng.integers(0, len(TRIGRAMS), count)),
-                                     _pick(SYLLABLES, rng.integers(0, len(SYLLABLES), count))))
-    last = pc.utf8_capitalize(_join(_unique_codes(np.arange(count), offset),
+def _names(rng: np.random.Generator, count: int, offset: int) -> Names:
+    """'Qzkfalo Bemiranto…xpt': a random trigram starts and ends every name, so blocking on
+    the first or last three characters makes small, even blocks, and the rest differs enough
+    that no two names are near duplicates (Jaro-Winkler, checks/cross_table.json). Shared
+    words make near duplicates: 'Toclu Directorate Kimab…' and 'Toclu Directorate Kuvaf…'."""
+    def syllables(n):
+        return [_pick(SYLLABLES, rng.integers(0, len(SYLLABLES), count)) for _ in range(n)]
+
+    first = pc.utf8_capitalize(_join(_pick(TRIGRAMS, rng.integers(0, len(TRIGRAMS), count)), *syllables(2)))
+    last = pc.utf8_capitalize(_join(_unique_codes(np.arange(count), offset), *syllables(1),
                                     _pick(TRIGRAMS, rng.integers(0, len(TRIGRAMS), count))))
-    words = [first, last] if middle is None else [first, middle, last]
-    name = _join(*words, sep=" ")
+    name = _join(first, last, sep=" ")
     slug = pc.replace_substring(pc.utf8_lower(name), " ", "-")
     return Names(first=first, last=last, name=name, slug=slug)
 
@@ -371,14 +373,11 @@ def organizations_table(seed: int, package: Package) -> dict[str, pa.Array]:
     always come earlier in the table, so the tree has no cycle."""
     count = package.sizes["organizations"]
     rng = _rng(seed, "organizations")
-    classes = list(CLASSIFICATION_WORDS)
-    classification = rng.integers(0, len(classes), count)
-    classification[0] = classes.index("state")
-    is_state = classification == classes.index("state")
-    words = _pick(list(CLASSIFICATION_WORDS.values()), classification)
-    names = _names(rng, count, offset=5_550_555, middle=words)
-    initials = _pick([re.sub(r"[^A-Z]", "", w) for w in CLASSIFICATION_WORDS.values()], classification)
-    acronym = _join(pc.utf8_slice_codeunits(names.first, 0, 1), initials, pc.utf8_slice_codeunits(names.last, 0, 1))
+    classification = rng.integers(0, len(CLASSIFICATIONS), count)
+    classification[0] = CLASSIFICATIONS.index("state")
+    is_state = classification == CLASSIFICATIONS.index("state")
+    names = _names(rng, count, offset=5_550_555)
+    acronym = pc.utf8_upper(_join(pc.utf8_slice_codeunits(names.first, 0, 2), pc.utf8_slice_codeunits(names.last, 0, 2)))
     has_parent = (rng.random(count) < 0.6) & ~is_state & (np.arange(count) > 0)
     parent = (rng.random(count) * np.arange(count)).astype(np.int64)  # an earlier row
     # a state has its country; a body with a parent inherits it (left empty: the parent has it)
@@ -392,7 +391,7 @@ def organizations_table(seed: int, package: Package) -> dict[str, pa.Array]:
         "name": name,
         "acronym": _where((rng.random(count) < 0.5) & (np.arange(count) > 0), acronym),
         "aliases": _where((rng.random(count) < 0.05) & (np.arange(count) > 0), _join(names.last, names.first, sep=" ")),
-        "classification": _pick(classes, classification),
+        "classification": _pick(CLASSIFICATIONS, classification),
         "parent_id": _where(has_parent, pc.take(ids, pa.array(parent))),
         "country": country,
         "source_id": pc.take(package.press_ids, pa.array(rng.integers(0, len(package.press_ids), count))),
