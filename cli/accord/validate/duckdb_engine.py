@@ -1234,6 +1234,7 @@ def connect(plans: list[TablePlan], temp_dir: Path) -> Any:
     import duckdb
 
     con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 1})
+    con.execute("SET enable_progress_bar = false")  # the library does not print
     # DuckDB pushes a TRY_CAST of a CSV column into the reader as a cast that fails: keep casts here
     con.execute("SET disabled_optimizers = 'type_pushdown'")
     con.execute(f"SET temp_directory = {sql_string(str(temp_dir))}")
