@@ -182,22 +182,21 @@ def test_a_release_interrupted_while_building_leaves_the_earlier_release_and_no_
     assert snapshot(dist) == before
 
 
-@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
 def test_a_signal_waits_while_the_database_and_parquet_folder_are_renamed_into_place():
     from accord.build import _hold_signals
 
     received = []
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    release = _hold_signals()
     try:
-        release = _hold_signals()
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(0.05)
         assert received == []  # held: the renames are not cut in half
+    finally:
         release()
         time.sleep(0.05)
-        assert received == [signal.SIGTERM]  # then delivered
-    finally:
         signal.signal(signal.SIGTERM, previous)
+    assert received == [signal.SIGTERM]  # then delivered
 
 
 class _SlowHandler(http.server.SimpleHTTPRequestHandler):

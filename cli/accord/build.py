@@ -47,6 +47,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -564,11 +565,24 @@ def _describe(error: Error) -> str:
 
 
 def _hold_signals():
-    """Hold SIGINT and SIGTERM (they stay pending) until the returned function is called."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows
+    """Hold SIGINT and SIGTERM until the returned function is called, which then delivers them.
+
+    Python runs signal handlers in the main thread, so a handler that only notes the signal holds
+    it whichever thread the system gave it to (a thread signal mask would not: DuckDB has threads).
+    """
+    if threading.current_thread() is not threading.main_thread():
         return lambda: None
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    return lambda: signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    held: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum))
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def release() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in held:
+            signal.raise_signal(signum)
+
+    return release
 
 
 def _check_row_counts(loaded: dict[str, int], report) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -104,9 +105,13 @@ def main() -> None:
         try:
             app()
         except BaseException as exc:
-            if received:  # whatever the interrupted code raised on its way out
+            if received:  # whatever the interrupted code raised on its way out; its cleanup has run
                 typer.echo(f"Interrupted ({signal.Signals(received[0]).name}).", err=True)
-                sys.exit(128 + received[0])
+                sys.stdout.flush()
+                sys.stderr.flush()
+                # Leave now: CPython remembers a KeyboardInterrupt raised inside DuckDB's C code and
+                # would otherwise end the process by SIGINT on the way out, whatever the signal was.
+                os._exit(128 + received[0])
             if isinstance(exc, SystemExit):
                 raise
             if isinstance(exc, KeyboardInterrupt):
