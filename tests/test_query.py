@@ -234,3 +234,9 @@ def test_query_does_not_import_heavy_libraries(package, db):
 def test_a_missing_sql_file_is_a_usage_error(package, db, tmp_path):
     run = query("-f", str(tmp_path / "absent.sql"), "--db", db, cwd=package)
     assert run.exit_code == 2 and run.stderr.startswith(f"Error: {tmp_path / 'absent.sql'}: cannot read: ")
+
+
+def test_queries_draw_no_progress_bar_into_the_output_and_cannot_turn_it_on(db):
+    assert run_query("SELECT current_setting('enable_progress_bar')", db).rows == [(False,)]
+    with pytest.raises(QueryRefused):
+        run_query("SET enable_progress_bar = true", db)

@@ -640,6 +640,7 @@ def build_database(
                 con = duckdb.connect(str(tmp_db))
             except duckdb.Error as exc:
                 raise DatabaseError(f"{db_path}: {_first_line(exc)}") from exc
+            con.execute("SET enable_progress_bar = false")  # it would print into our output
             try:
                 loaded = load_tables(con, package, strict=not errors)
                 if not errors:

@@ -206,6 +206,7 @@ def diff_packages(old: str | Path, new: str | Path, trusted: bool = False) -> Pa
         old_names = [r.name for r in before.resources]
         new_names = [r.name for r in after.resources]
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")  # it would print into our output
         try:
             tables = [
                 _compare_table(con, index, before.resource(r.name), r)

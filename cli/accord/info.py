@@ -68,6 +68,7 @@ def package_info(package: str | Path | Package | None = None, trusted: bool = Fa
     """The package's name, title, description and, per table, rows, fields and keys."""
     package = package if isinstance(package, Package) else load_package(package, trusted=trusted)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # it would print into our output
     try:
         tables = [table_info(con, r) for r in package.resources]
     finally:

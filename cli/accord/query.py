@@ -29,7 +29,7 @@ READING_STATEMENTS = frozenset(
         duckdb.StatementType.CALL,
     }
 )
-LOCKED_DOWN = {"enable_external_access": False, "lock_configuration": True}
+NO_FILES_OR_NETWORK = {"enable_external_access": False}
 # DuckDB's messages when a statement would write or change settings on a locked, read-only database.
 REFUSAL_MESSAGES = ("read-only mode", "configuration has been locked")
 
@@ -107,9 +107,14 @@ def open_read_only(database: str | Path) -> duckdb.DuckDBPyConnection:
     if not path.is_file():
         raise DatabaseError(f"{path}: no such database; run `accord build` first")
     try:
-        return duckdb.connect(str(path), read_only=True, config=LOCKED_DOWN)
+        con = duckdb.connect(str(path), read_only=True, config=NO_FILES_OR_NETWORK)
     except duckdb.Error as exc:
         raise DatabaseError(f"{path}: cannot open: {_first_line(exc)}") from exc
+    # DuckDB draws a progress bar on stdout for long queries, even into a pipe; then no query may
+    # change a setting again.
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET lock_configuration = true")
+    return con
 
 
 def _first_line(exc: BaseException) -> str:
