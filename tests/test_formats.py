@@ -232,3 +232,20 @@ def test_an_unknown_format_is_a_usage_error_before_any_work(tmp_path):
     run = run_accord("check", str(tmp_path / "nope.json"), "--format", "yaml")
     assert run.exit_code == 2
     assert "unknown format 'yaml'; choose one of: text, json, junit, github, html" in run.stderr
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "frictionless"])
+def test_validate_annotations_name_the_csv_file_and_line(tmp_path, engine):
+    descriptor = copy_package(tmp_path / "package", checks=False)
+    statements = descriptor.parent / "tables" / "statements.csv"
+    lines = statements.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[1].rstrip("\n").split(",")
+    cells[header.index("evidence_start")] = "x"  # the quote columns of row 2 hold no commas
+    lines[1] = ",".join(cells) + "\n"
+    statements.write_text("".join(lines), encoding="utf-8")
+
+    run = run_accord("validate", str(descriptor), "--engine", engine, "--format", "github")
+
+    assert run.exit_code == 1, run.stderr
+    assert "::error file=tables/statements.csv,line=2," in run.stdout

@@ -35,5 +35,9 @@ def validate(path: str | Path | Package | None = None, engine: str = "duckdb", t
         from accord.validate.duckdb_engine import validate_with_duckdb
 
         report.tasks, report.notes = validate_with_duckdb(package)
+    paths = {r.name: r.relpath for r in package.resources}
+    for task in report.tasks:
+        if task.table in paths:
+            task.stats.setdefault("path", paths[task.table])  # lets annotations name the CSV file
     report.notes.append(f"validated with {engine} in {time.perf_counter() - started:.3f} s")
     return report
