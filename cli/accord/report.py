@@ -23,6 +23,7 @@ UNREADABLE_CODES = frozenset(
         "encoding-error",
         "source-error",
         "io-error",
+        "engine-error",
     }
 )
 
