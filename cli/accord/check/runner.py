@@ -44,7 +44,7 @@ def run_suites(
         connection_string=f"duckdb:///{database.path}",
         kwargs={"connect_args": {"read_only": True}},
     )
-    _quiet_duckdb(datasource)
+    _lock_down_duckdb(datasource)
     tasks: list[Task] = []
     keys: list[tuple[Task, list[dict[str, Any]]]] = []
     try:
@@ -81,14 +81,18 @@ def _context():
     return context
 
 
-def _quiet_duckdb(datasource) -> None:
-    """DuckDB draws a progress bar on stdout for long queries, even without a terminal."""
+def _lock_down_duckdb(datasource) -> None:
+    """Every connection GX opens: no progress bar (DuckDB draws it on stdout even into a pipe), and
+    no file or network access, since suites are data from the package and their SQL must not read
+    outside the (read-only) check database; then no setting may change."""
     from sqlalchemy import event
 
-    def quiet(dbapi_connection, _record) -> None:
+    def lock_down(dbapi_connection, _record) -> None:
         dbapi_connection.execute("SET enable_progress_bar = false")
+        dbapi_connection.execute("SET enable_external_access = false")
+        dbapi_connection.execute("SET lock_configuration = true")
 
-    event.listen(datasource.get_execution_engine().engine, "connect", quiet)
+    event.listen(datasource.get_execution_engine().engine, "connect", lock_down)
 
 
 def _run_table(datasource, database: CheckDatabase, package: Package, table: str, rules: list[Rule]):
