@@ -249,3 +249,15 @@ def test_validate_annotations_name_the_csv_file_and_line(tmp_path, engine):
 
     assert run.exit_code == 1, run.stderr
     assert "::error file=tables/statements.csv,line=2," in run.stdout
+
+
+def test_ci_formats_stay_well_formed_and_short_whatever_a_cell_holds():
+    hostile = "bad \x1b[31m cell \x07" + "x" * 20_000
+    report = Report(package="p", tasks=[Task(name="validate:t", kind="validation", table="t", errors=[
+        Error(code="type-error", table="t", row=2, field="f", message=hostile, values=["\x1b"])])])
+
+    junit = render(report, "junit")
+    ET.fromstring(junit)  # parses: no raw control characters
+    assert "\\x1b" in junit
+    for fmt in ("junit", "github", "html"):
+        assert len(render(report, fmt)) < 15_000, fmt

@@ -97,3 +97,16 @@ def test_rows_of_the_wrong_length_are_still_counted(tmp_path):
     descriptor = demo_package(tmp_path)
     (tmp_path / "tables" / "people.csv").write_text("person_id,name\n1,Ann\n2\n3,Carl,x,y,z,a,b,c,d\n")
     assert package_info(descriptor)["tables"][1]["rows"] == 3
+
+
+def test_cli_text_escapes_control_characters_in_titles(tmp_path):
+    descriptor = demo_package(tmp_path)
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    data["title"] = "\x1b]0;pwned\x07Title"
+    descriptor.write_text(json.dumps(data), encoding="utf-8")
+
+    run = run_main("info", str(descriptor))
+
+    assert run.exit_code == 0
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout
+    assert "\\x1b]0;pwned\\x07Title" in run.stdout

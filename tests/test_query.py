@@ -240,3 +240,9 @@ def test_queries_draw_no_progress_bar_into_the_output_and_cannot_turn_it_on(db):
     assert run_query("SELECT current_setting('enable_progress_bar')", db).rows == [(False,)]
     with pytest.raises(QueryRefused):
         run_query("SET enable_progress_bar = true", db)
+
+
+def test_csv_keeps_escape_sequences_as_data_off_a_terminal(package, db):
+    run = query("SELECT chr(27) || '[31mred' AS x", "--db", str(db), "--format", "csv", cwd=package.parent)
+    assert run.exit_code == 0, run.stderr
+    assert "\x1b[31mred" in run.stdout

@@ -16,11 +16,12 @@ def _constraints_text(constraints: dict) -> str:
 
 
 def render_text(info: dict, color: bool, width: int | None) -> str:
-    from accord.output import format_rows
+    from accord.output import format_rows, printable
 
-    out = [f"{info['name']}: {len(info['tables'])} tables ({info['descriptor']})"]
+    # Names and titles come from the package: shown with control characters escaped.
+    out = [printable(f"{info['name']}: {len(info['tables'])} tables ({info['descriptor']})")]
     if info.get("title"):
-        out.append(f"  {info['title']}")
+        out.append(printable(f"  {info['title']}"))
     summary = [
         (
             t["name"],
@@ -33,10 +34,10 @@ def render_text(info: dict, color: bool, width: int | None) -> str:
     ]
     out.append(format_rows(["table", "rows", "fields", "primary key", "path"], summary, color=color, width=width))
     for table in info["tables"]:
-        out.append(f"{table['name']}" + (f" — {table['title']}" if table.get("title") else ""))
+        out.append(printable(f"{table['name']}" + (f" — {table['title']}" if table.get("title") else "")))
         for fk in table["foreign_keys"]:
             ref = fk["reference"]
-            out.append(f"  foreign key ({', '.join(fk['fields'])}) -> {ref['resource']} ({', '.join(ref['fields'])})")
+            out.append(printable(f"  foreign key ({', '.join(fk['fields'])}) -> {ref['resource']} ({', '.join(ref['fields'])})"))
         fields = [
             (
                 f["name"],

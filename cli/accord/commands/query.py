@@ -37,4 +37,5 @@ def command(
         columns, rows = result.columns, result.rows
     terminal = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if terminal else None
-    typer.echo(format_rows(columns, rows, fmt, color=terminal, width=width), nl=False)
+    # Not typer.echo: off a terminal it strips escape sequences, which are data in csv and markdown.
+    sys.stdout.write(format_rows(columns, rows, fmt, color=terminal, width=width))

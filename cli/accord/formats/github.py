@@ -9,7 +9,7 @@ annotations on the files of the pull request. A last plain line gives the totals
 
 from __future__ import annotations
 
-from accord.render import renderer, short_values
+from accord.render import renderer, short_values, shorten
 from accord.report import Error, Report
 
 
@@ -28,7 +28,7 @@ def _command(error: Error, title: str, path: str | None) -> str:
         if error.row:
             properties.append(f"line={error.row}")
     properties.append(f"title={_escape_property(title)}")
-    message = error.message
+    message = shorten(error.message)
     if error.field:
         message = f"field {error.field}: {message}"
     if error.values:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from accord.render import failures, renderer, short_values, table_summary
+from accord.render import failures, renderer, short_values, shorten, table_summary
 from accord.report import Report
 
 STYLE = """
@@ -147,7 +147,7 @@ def render_html(report: Report) -> str:
                 + _cell(error.row, "num")
                 + _cell(error.field)
                 + _cell(error.count, "num")
-                + f"<td>{escape(error.message)}"
+                + f"<td>{escape(shorten(error.message))}"
                 + (f'<div class="values">{escape(values)}</div>' if values else "")
                 + "</td></tr>"
             )

@@ -9,10 +9,13 @@ not run (+1 when package-level errors exist).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
-from accord.render import location, renderer, short_values
+from accord.render import location, renderer, short_values, shorten
 from accord.report import Error, Report, Task
+
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _suite_name(task: Task) -> str:
@@ -23,7 +26,7 @@ def _suite_name(task: Task) -> str:
 
 def _describe(error: Error) -> str:
     where = location(error)
-    lines = [f"[{error.severity}] {error.code}{' (' + where + ')' if where else ''}: {error.message}"]
+    lines = [f"[{error.severity}] {error.code}{' (' + where + ')' if where else ''}: {shorten(error.message)}"]
     if error.count is not None:
         lines.append(f"  count: {error.count}")
     if error.values:
@@ -41,7 +44,7 @@ def _testcase(parent: ET.Element, classname: str, name: str, task_outcome: str, 
         tag = "failure" if task_outcome == "failed" else "error"
         first = (failing or errors or [None])[0]
         element = ET.SubElement(
-            case, tag, message=first.message if first else task_outcome, type=first.code if first else task_outcome
+            case, tag, message=shorten(first.message) if first else task_outcome, type=first.code if first else task_outcome
         )
         element.text = "\n".join(_describe(e) for e in failing or errors)
     elif task_outcome == "skipped":
@@ -83,4 +86,7 @@ def render_junit(report: Report) -> str:
         for task in tasks:
             _testcase(suite, f"accord.{name}", task.name, task.outcome, task.errors, task.stats.get("seconds"))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    xml = ET.tostring(root, encoding="unicode")
+    # XML 1.0 cannot hold most control characters, which package data may carry: show them escaped.
+    xml = XML_INVALID.sub(lambda m: f"\\x{ord(m.group()):02x}", xml)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n"
