@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Tests validate with the reference engine: it is the one every build of accord has.
-ENGINE = "frictionless"
+# Tests validate with the default engine; the differential tests compare it with frictionless.
+ENGINE = "duckdb"
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 ORGANIZATIONS_CSV = """\
