@@ -42,9 +42,7 @@ import contextlib
 import csv
 import dataclasses
 import json
-import os
 import re
-import shutil
 import signal
 import tempfile
 import threading
@@ -56,7 +54,7 @@ from typing import Any
 import duckdb
 
 from accord.errors import DatabaseError, InvalidData, PackageError, UsageError
-from accord.fsutil import atomic_path
+from accord.fsutil import atomic_directory, atomic_path
 from accord.package import Package, Resource, load_package, package_file
 from accord.render import shorten
 from accord.report import Error
@@ -529,27 +527,6 @@ def _check_replaceable(directory: Path, database: Path) -> None:
         )
 
 
-@contextlib.contextmanager
-def _atomic_directory(target: Path):
-    """Yield a fresh folder beside target; on success it replaces target, on failure it is removed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
-    try:
-        yield tmp
-        if target.exists():
-            old = tmp.with_name(tmp.name + ".old")
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def _describe(error: Error) -> str:
     where = ", ".join(
         p
@@ -635,7 +612,7 @@ def build_database(
     _check_replaceable(parquet_dir, db_path)
     release_signals = None
     try:
-        with atomic_path(db_path) as tmp_db, _atomic_directory(parquet_dir) as tmp_parquet:
+        with atomic_path(db_path) as tmp_db, atomic_directory(parquet_dir) as tmp_parquet:
             try:
                 con = duckdb.connect(str(tmp_db))
             except duckdb.Error as exc:

@@ -19,7 +19,6 @@ import dataclasses
 import datetime
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 from accord.package import Package, Resource

@@ -1509,7 +1509,6 @@ def row_errors(plan: TablePlan, row: int, tokens: list[tuple[str, str]], check_b
     """The errors found in one row's pass, from its error record (see parse_error_tokens)."""
     path = plan.resource.relpath
     out: list[RowError] = []
-    n_fields = len(plan.fields)
     for tag, text in tokens:
         if tag == "blank":
             out.append(RowError(row, "blank", None, Error(code="blank-row", table=plan.name, row=row,
