@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from check_helpers import ROOT, Tables, check_json, copy_package, run_accord
+from check_helpers import ENGINE, ROOT, Tables, check_json, copy_package, run_accord
 
 from accord.check.suites import load_suites
 
@@ -435,7 +435,7 @@ def test_json_is_exactly_the_library_report(intact):
     from accord.check import check
 
     descriptor, run = intact
-    report = check(descriptor, engine="frictionless").to_dict()
+    report = check(descriptor, engine=ENGINE).to_dict()
     cli = run.report
     # Timings differ from run to run; everything else is the same.
     for r in (report, cli):

@@ -135,11 +135,18 @@ def keys(report) -> set[tuple]:
     return {k for k in error_keys(report)}
 
 
+def assert_frictionless_crashes(path, cause: str) -> None:
+    """The reference crashes (TypeError); accord reports that as a task that could not run."""
+    (task,) = validate(path, engine="frictionless").tasks
+    assert task.outcome == "error"
+    assert [e.code for e in task.errors] == ["engine-error"]
+    assert "TypeError" in task.errors[0].message and cause in task.errors[0].message
+
+
 def test_difference_list_field_in_a_key(tmp_path):
     """frictionless cannot hash a list (TypeError); accord compares the cells' text."""
     path = one_table(tmp_path, [{"name": "tags", "type": "list"}], "tags\n\"a,b\"\n\"a,b\"\n", primaryKey=["tags"])
-    with pytest.raises(TypeError, match="unhashable"):
-        validate(path, engine="frictionless")
+    assert_frictionless_crashes(path, "unhashable")
     assert keys(validate(path, engine="duckdb")) == {("primary-key", "t", 3, None)}
 
 
@@ -147,8 +154,7 @@ def test_difference_signalling_nan_in_a_unique_field(tmp_path):
     """frictionless cannot hash Decimal('sNaN') (TypeError); accord finds NaN equal to nothing."""
     fields = [{"name": "n", "type": "number", "constraints": {"unique": True}}]
     path = one_table(tmp_path, fields, "n\nsNaN\nsNaN\n")
-    with pytest.raises(TypeError, match="signaling NaN"):
-        validate(path, engine="frictionless")
+    assert_frictionless_crashes(path, "signaling NaN")
     assert validate(path, engine="duckdb").valid
 
 
@@ -157,8 +163,7 @@ def test_difference_naive_and_aware_datetimes_compared(tmp_path):
     naive datetime as UTC."""
     fields = [{"name": "at", "type": "datetime", "constraints": {"minimum": "2020-01-01T00:00:00Z"}}]
     path = one_table(tmp_path, fields, "at\n2019-12-31T23:00:00\n2020-06-01T00:00:00\n")
-    with pytest.raises(TypeError, match="offset-naive and offset-aware"):
-        validate(path, engine="frictionless")
+    assert_frictionless_crashes(path, "offset-naive and offset-aware")
     assert keys(validate(path, engine="duckdb")) == {("constraint-error", "t", 2, "at")}
 
 
