@@ -56,7 +56,7 @@ import duckdb
 from accord.errors import DatabaseError, InvalidData, PackageError, UsageError
 from accord.fsutil import atomic_directory, atomic_path
 from accord.package import Package, Resource, load_package, package_file
-from accord.render import shorten
+from accord.render import location, shorten
 from accord.report import Error
 
 BUILD_DIR = Path("build")
@@ -528,15 +528,7 @@ def _check_replaceable(directory: Path, database: Path) -> None:
 
 
 def _describe(error: Error) -> str:
-    where = ", ".join(
-        p
-        for p in (
-            error.table,
-            f"row {error.row}" if error.row else None,
-            f"field {error.field}" if error.field else None,
-        )
-        if p
-    )
+    where = location(error)
     message = shorten(" ".join(error.message.split()))
     return f"{where + ': ' if where else ''}{error.code}: {message}"
 
