@@ -453,7 +453,7 @@ def table(results: dict[str, Any]) -> str:
             has_peer = bool(p and "wall_s" in p)
             lines.append(
                 f"| {label} | {step} | {m['wall_s']:.2f} | {m['cpu_s']:.2f} | {_mem(m)} "
-                f"| {peer_name if has_peer else ('(not run)' if peer else '')} | {p['wall_s'] if has_peer else ''} "
+                f"| {peer_name if has_peer else ('(not run)' if peer else '')} | {_seconds(p) if has_peer else ''} "
                 f"| {_mem(p) if has_peer else ''} | {_x(ratio(p, m))} | {_x(ratio(m, p, 'peak_mb'))} "
                 f"| {_x(ratio(m, floor)) if step.startswith(('validate', 'check', 'build')) else ''} |")
         for key, step in (("cli/help", "accord --help"), ("cli/query", "accord query count(*)")):
@@ -464,10 +464,14 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _seconds(measurement: dict[str, Any]) -> str:
+    return f"{measurement['wall_s']:.2f}"
+
+
 def _mem(measurement: dict[str, Any]) -> str:
     """Peak RSS, and in brackets the peak anonymous memory of the process tree, in MB."""
     anon = measurement.get("peak_anon_mb")
-    return f"{measurement['peak_mb']:.0f}" + (f" ({anon:.0f})" if anon is not None else "")
+    return f"{measurement['peak_mb']:.0f}" + (f" ({anon:.0f})" if anon else "")
 
 
 def _x(value: float | None) -> str:
