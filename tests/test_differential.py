@@ -232,3 +232,32 @@ def test_difference_time_zone_seconds_in_strptime(tmp_path):
     duck, reference = run_both(path)
     assert reference.valid
     assert keys(duck) == {("unique-error", "t", 3, "at")}
+
+
+def test_engines_agree_on_key_errors_past_the_error_limit(tmp_path):
+    """A one-field primary key that is also unique (the engine finds its duplicates once) and
+    two foreign keys, broken in interleaved rows well past the
+    1000-error limit: the same first 1000 errors, in the same order."""
+    rows = ["id,parent,other"]
+    for i in range(1500):
+        key = "" if i % 7 == 0 else str(i // 2)  # missing keys, and each other key twice
+        parent = str(i + 5000) if i % 3 == 0 else "1"  # a dangling reference every third row
+        other = "" if i % 5 else "1"  # a string never equals an integer key: always dangling
+        rows.append(f"{key},{parent},{other}")
+    fields = [
+        {"name": "id", "type": "integer", "constraints": {"unique": True}},
+        {"name": "parent", "type": "integer"},
+        {"name": "other", "type": "string"},
+    ]
+    foreign_keys = [
+        {"fields": ["parent"], "reference": {"resource": "", "fields": ["id"]}},
+        {"fields": ["other"], "reference": {"resource": "", "fields": ["id"]}},
+    ]
+    path = write_package(
+        tmp_path / "package", [table("t", fields, primaryKey=["id"], foreignKeys=foreign_keys)],
+        {"t.csv": "\n".join(rows) + "\n"},
+    )
+    duck, reference = run_both(path)
+    assert [e.key() for e in duck.all_errors()] == [e.key() for e in reference.all_errors()]
+    assert len(duck.all_errors()) == 1000
+    assert {e.code for e in duck.all_errors()} == {"unique-error", "primary-key", "foreign-key"}

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import mmap
 import os
 import re
 import shutil
@@ -38,6 +37,7 @@ from typing import Any
 
 from accord.package import Package, Resource
 from accord.report import Error, Task
+from accord.validate.bytescan import BOM, ScanRequest, ScanResult, scan_files
 
 MAX_ERRORS = 1000  # per table, as frictionless's limit_errors
 
@@ -108,6 +108,7 @@ class TablePlan:
     schema_field_count: int = 0
     read_path: Path | None = None  # the file DuckDB reads: the resource file or a copy (see empty lines)
     empty_line_marker: str | None = None
+    bom_kept: bool = False  # starts with a byte order mark that the declared encoding keeps as text
     key_fields: dict[str, FieldPlan] = field(default_factory=dict)  # typed values kept for key checks
 
     @property
@@ -143,6 +144,13 @@ def plan_package(package: Package) -> PackagePlan:
                 handed_off[resource.name] = str(reason)
             except FrictionlessException as exc:
                 handed_off[resource.name] = f"frictionless cannot open it ({exc.error.type})"
+    scanned = [plan for plan in tables.values() if not plan.source_is_empty]
+    for plan, scan in zip(scanned, scan_files([scan_request(plan) for plan in scanned])):
+        try:
+            apply_scan(plan, scan)
+        except HandOff as reason:
+            handed_off[plan.name] = str(reason)
+            del tables[plan.name]
     # a foreign key needs the referenced table's typed values, read by this engine
     for name in foreign_key_closure(tables, set(handed_off)):
         plan = tables.pop(name)
@@ -259,7 +267,8 @@ def plan_open_table(resource: Resource, probe: Any, fresource: Any) -> TablePlan
     for f in [*plan.unique_fields, *plan.primary_key]:
         plan.add_key_field(f)
     if not source_is_empty:
-        prepare_source(plan, probe.encoding, dialect.header)
+        with open(resource.path, "rb") as handle:
+            plan.bom_kept = handle.read(3) == BOM and probe.encoding == "utf-8" and not dialect.header
     return plan
 
 
@@ -1043,6 +1052,12 @@ def unique_violations_sql(checked: str, f: FieldPlan) -> str:
     return duplicate_rows_sql(values, key)
 
 
+def missing_key_sql(checked: str, fields: list[FieldPlan]) -> str:
+    """(row_number, NULL): rows whose key cells are all missing."""
+    all_missing = " AND ".join(f"{value_column(f)} IS NULL" for f in fields)
+    return f"SELECT row_number, NULL AS previous_row FROM {checked} WHERE {all_missing}"
+
+
 def primary_key_violations_sql(checked: str, fields: list[FieldPlan]) -> str:
     """(row_number, previous_row): duplicates, and rows whose key cells are all missing (previous_row NULL)."""
     key = [c for f in fields for c in key_columns(f)]
@@ -1050,7 +1065,7 @@ def primary_key_violations_sql(checked: str, fields: list[FieldPlan]) -> str:
     keyed_rows = f"(SELECT row_number, {', '.join(key)} FROM {checked} WHERE NOT ({all_missing}) AND {not_nan_sql(fields)})"
     return (
         f"SELECT row_number, previous_row FROM ({duplicate_rows_sql(keyed_rows, key)}) AS duplicates"
-        f" UNION ALL SELECT row_number, NULL AS previous_row FROM {checked} WHERE {all_missing}"
+        f" UNION ALL {missing_key_sql(checked, fields)}"
     )
 
 
@@ -1101,46 +1116,22 @@ class CsvReadOptions:
     parallel: bool = True
 
 
-def prepare_source(plan: TablePlan, encoding: str, has_header: bool) -> None:
-    """Check the bytes DuckDB's parser would read differently from Python's csv module, and
-    choose the file DuckDB reads. Each search is one pass over the file in C (regular
-    expressions starting with literal text, which re scans for quickly)."""
-    path = plan.resource.path
-    plan.read_path = path
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if data.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", data):
-            raise HandOff("it has line breaks that are a lone carriage return")
-        start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
-        if start and encoding == "utf-8" and not has_header:
-            raise HandOff("it starts with a byte order mark that its declared encoding keeps")
-        if spaces_beside_quotes(data, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space):
-            raise HandOff("it has spaces beside quotes, which DuckDB and Python's csv module read differently")
-        if data[start : start + 1] == b"\n" or data[start : start + 2] == b"\r\n" or re.search(rb"\n\r?\n", data):
-            plan.empty_line_marker = f"accordemptyline{uuid.uuid4().hex}"  # letters and digits: one cell
+def scan_request(plan: TablePlan) -> ScanRequest:
+    return ScanRequest(plan.resource.path, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space)
 
 
-def spaces_beside_quotes(data: mmap.mmap, delimiter: bytes, quote: bytes, skip_initial_space: bool) -> bool:
-    """Whether DuckDB and Python's csv module would read spaces next to a quote differently.
-
-    DuckDB reads `, "a"` (one space) as a quoted value and drops spaces after a closing quote;
-    Python keeps them all, or with skipinitialspace drops every space before the quote (the
-    engine then drops spaces at the start of each cell, so `"  a"` and `,  "a"` differ)."""
-    if data.find(quote) < 0:
-        return False
-    d, q = re.escape(delimiter), re.escape(quote)
-    after_closing_quote = q + rb" +(?:[\r\n" + d + rb"]|\Z)"
-    if re.search(after_closing_quote, data):
-        return True
-    if not skip_initial_space:
-        # one space, then a quote, at the start of a field (the lookbehind checks what precedes)
-        return data[:2] == b" " + quote or re.search(b" " + q + rb"(?<=[\n" + d + rb"] " + q + rb")", data) is not None
-    field_starts = (b"\n"[0], delimiter[0])
-    for match in re.finditer(rb"  +" + q + rb"|" + q + rb" ", data):
-        before = data.rfind(b"\n", 0, match.start())  # the context, back to the line start
-        prefix = data[before + 1 : match.start()].rstrip(b" ")
-        if not prefix or prefix[-1] in field_starts:
-            return True
-    return False
+def apply_scan(plan: TablePlan, scan: ScanResult) -> None:
+    """Hand the table to frictionless where DuckDB's parser would read the bytes differently
+    from Python's csv module, and choose the file DuckDB reads."""
+    plan.read_path = plan.resource.path
+    if scan.lone_carriage_return:
+        raise HandOff("it has line breaks that are a lone carriage return")
+    if plan.bom_kept:
+        raise HandOff("it starts with a byte order mark that its declared encoding keeps")
+    if scan.spaces_beside_quotes:
+        raise HandOff("it has spaces beside quotes, which DuckDB and Python's csv module read differently")
+    if scan.empty_line:
+        plan.empty_line_marker = f"accordemptyline{uuid.uuid4().hex}"  # letters and digits: one cell
 
 
 def write_with_empty_line_markers(source: Path, target: Path, marker: str, chunk_size: int = 1 << 24) -> None:
@@ -1398,23 +1389,27 @@ def table_task(con: Any, plan: TablePlan, plans: dict[str, TablePlan], checked_t
     total = len(plan.header_errors) + int(cell_error_total)
     if cell_error_total:
         found += pass_errors(con, plan, checked, checks)
+    duplicates: dict[str, tuple[list[tuple], int]] = {}
     for f in plan.unique_fields:
         violations, count = fetch_limited(con, unique_violations_sql(checked, f))
+        duplicates[f.name] = ([(row, previous) for row, previous, *_ in violations], count)
         total += count
         found += [unique_error(plan, f, row, previous, values) for row, previous, *values in violations]
     if plan.primary_key:
-        violations, count = fetch_limited(con, primary_key_violations_sql(checked, plan.primary_key))
+        if len(plan.primary_key) == 1 and plan.primary_key[0].name in duplicates:
+            # a one-field key that is also unique: its duplicates are the unique field's, found above
+            repeated, count = duplicates[plan.primary_key[0].name]
+            missing, missing_count = fetch_limited(con, missing_key_sql(checked, plan.primary_key))
+            violations = sorted([*repeated, *missing], key=lambda v: v[0])[:MAX_ERRORS]
+            count += missing_count
+        else:
+            violations, count = fetch_limited(con, primary_key_violations_sql(checked, plan.primary_key))
         total += count
         found += [primary_key_error(plan, row, previous) for row, previous in violations]
-    for fk in plan.foreign_keys:
-        reference = plans[fk.reference_table]
-        sql = foreign_key_violations_sql(
-            checked, [plan.field_named(n) for n in fk.fields],
-            checked_tables[fk.reference_table], [reference.field_named(n) for n in fk.reference_fields],
-        )
-        violations, count = fetch_limited(con, sql)
+    if plan.foreign_keys:
+        violations, count = foreign_key_errors(con, plan, plans, checked_tables)
         total += count
-        found += [foreign_key_error(plan, fk, row, shown(values)) for row, *values in violations]
+        found += violations
     errors = [*plan.header_errors, *frictionless_order(plan, found)]
     if total < MAX_ERRORS:  # frictionless checks the file as a whole only when it read every row
         file_errors = declared_stats_errors(plan, int(rows))
@@ -1427,6 +1422,22 @@ def table_task(con: Any, plan: TablePlan, plans: dict[str, TablePlan], checked_t
     if total > len(task.errors):
         task.notes.append(f"showing the first {len(task.errors)} of {total} errors")
     return task
+
+
+def foreign_key_errors(con: Any, plan: TablePlan, plans: dict[str, TablePlan], checked_tables: dict[str, str]) -> tuple[list[RowError], int]:
+    """The errors in the first MAX_ERRORS rows that break each foreign key, and how many in all."""
+    found: list[RowError] = []
+    total = 0
+    for fk in plan.foreign_keys:
+        reference = plans[fk.reference_table]
+        sql = foreign_key_violations_sql(
+            checked_tables[plan.name], [plan.field_named(n) for n in fk.fields],
+            checked_tables[fk.reference_table], [reference.field_named(n) for n in fk.reference_fields],
+        )
+        violations, count = fetch_limited(con, sql)
+        total += count
+        found += [foreign_key_error(plan, fk, row, shown(values)) for row, *values in violations]
+    return found, total
 
 
 def pass_errors(con: Any, plan: TablePlan, checked: str, checks: list[CellCheck]) -> list[RowError]:
