@@ -4,7 +4,7 @@ it must give exactly the answer of one scan of the whole file."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from accord.validate.bytescan import BOM, ScanRequest, ScanResult, chunk_bounds, scan_bytes, scan_files
@@ -44,7 +44,7 @@ def test_chunks_end_at_line_breaks_and_cover_the_file(tmp_path):
     assert all(path.read_bytes()[end - 1 : end] == b"\n" for _, end in bounds[:-1])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(parts=st.lists(st.sampled_from(PIECES), max_size=40), chunk_size=st.integers(1, 12), skip=st.booleans())
 def test_chunked_scan_equals_one_scan(tmp_path_factory, parts, chunk_size, skip):
     path = tmp_path_factory.mktemp("scan") / "t.csv"
@@ -65,3 +65,32 @@ def test_worker_processes_give_the_same_answers(tmp_path):
     found = scan_files(requests, chunk_size=1000, workers=2, parallel_from=0)
     assert found == [ScanResult(), ScanResult(empty_line=True), ScanResult(spaces_beside_quotes=True)]
     assert found == [whole_file(p) for p in (clean, empty_line_late, spaces_late)]
+
+
+def spaces_beside_quotes_by_hand(data: bytes) -> bool:
+    """The definition, position by position (delimiter ',', quote '"', no skipinitialspace)."""
+    for i, byte in enumerate(data):
+        if byte != ord('"'):
+            continue
+        if i >= 1 and data[i - 1 : i] == b" " and (i == 1 or data[i - 2 : i - 1] in (b"\n", b",")):
+            return True  # one space, then a quote, at the start of a field
+        rest = data[i + 1 :]
+        spaces = len(rest) - len(rest.lstrip(b" "))
+        if spaces and rest[spaces : spaces + 1] in (b"", b"\r", b"\n", b","):
+            return True  # spaces after a quote, up to the end of the field
+    return False
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(parts=st.lists(st.sampled_from(PIECES), max_size=30))
+@example(parts=[b"a", b"\n", b" ", b'"', b"a"])
+@example(parts=[b"a", b",", b" ", b'"', b"a"])
+@example(parts=[b" ", b'"', b"a"])
+@example(parts=[b'"', b"a", b'"', b" ", b" ", b","])
+@example(parts=[b'"', b"a", b'"', b" ", b"\r\n"])
+@example(parts=[b'"', b"a", b'"', b" "])
+@example(parts=[b"a", b" ", b'"', b"a", b" ", b"a"])
+def test_spaces_beside_quotes_match_the_definition(tmp_path_factory, parts):
+    path = tmp_path_factory.mktemp("scan") / "t.csv"
+    path.write_bytes(b"".join(parts))
+    assert whole_file(path).spaces_beside_quotes == spaces_beside_quotes_by_hand(b"".join(parts))

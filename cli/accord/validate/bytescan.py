@@ -66,12 +66,14 @@ def spaces_beside_quotes(data: bytes, delimiter: bytes, quote: bytes, skip_initi
     if data.find(quote) < 0:
         return False
     d, q = re.escape(delimiter), re.escape(quote)
-    after_closing_quote = q + rb" +(?:[\r\n" + d + rb"]|\Z)"
-    if re.search(after_closing_quote, data):
-        return True
+    spaces_then_field_end = rb" +(?:[\r\n" + d + rb"]|\Z)"
     if not skip_initial_space:
-        # one space, then a quote, at the start of a field (the lookbehind checks what precedes)
-        return data[:2] == b" " + quote or re.search(b" " + q + rb"(?<=[\n" + d + rb"] " + q + rb")", data) is not None
+        # a quote after one space at the start of a field, or before spaces that end the field:
+        # one pattern starting with the quote, which re scans for quickly
+        field_start = rb"(?<=[\n" + d + rb"] " + q + rb")"
+        return data[:2] == b" " + quote or re.search(q + rb"(?:" + field_start + rb"|" + spaces_then_field_end + rb")", data) is not None
+    if re.search(q + spaces_then_field_end, data):
+        return True
     field_starts = (b"\n"[0], delimiter[0])
     for match in re.finditer(rb"  +" + q + rb"|" + q + rb" ", data):
         before = data.rfind(b"\n", 0, match.start())  # the context, back to the line start
