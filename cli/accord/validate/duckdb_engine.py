@@ -1009,10 +1009,12 @@ def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carrie
     tokens = [f"CASE WHEN f{c.id} THEN {error_token_sql(str(c.id), f'COALESCE({column(c.field)}, {EMPTY})')} END" for c in checks]
     tokens += [f"CASE WHEN c{i} IS NOT NULL THEN {error_token_sql(f'x{i}', f'c{i}')} END" for i in range(n_fields + 1, width + 1)]
     tokens.append(f"CASE WHEN n_cells <> {n_fields} THEN {error_token_sql('n', 'CAST(n_cells AS VARCHAR)')} END")
-    error_count = f"CASE WHEN blank THEN 1 ELSE {' + '.join(count_terms)} END"
-    errors = f"CASE WHEN blank THEN {sql_string('blank:0:')} ELSE concat_ws('', {', '.join(tokens)}) END"
+    # most rows have no error: the count and the record are built only for those that have one
+    has_error = " OR ".join(["blank", f"n_cells <> {n_fields}", *(f"f{c.id}" for c in checks)])
+    error_count = f"CASE WHEN blank THEN 1 WHEN {has_error} THEN {' + '.join(count_terms)} END"
+    errors = f"CASE WHEN blank THEN {sql_string('blank:0:')} WHEN {has_error} THEN concat_ws('', {', '.join(tokens)}) END"
     return (
-        "SELECT " + ", ".join([*carried_columns, "skipped", f"NULLIF({error_count}, 0) AS error_count", f"NULLIF({errors}, '') AS errors", *keys])
+        "SELECT " + ", ".join([*carried_columns, "skipped", f"{error_count} AS error_count", f"{errors} AS errors", *keys])
         + f" FROM ({flagged}) AS flagged"
     )
 
@@ -1031,8 +1033,12 @@ def duplicate_rows_sql(checked: str, key: list[str]) -> str:
     that earlier row: frictionless reports every occurrence after the first."""
     equal = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
     partition = ", ".join(f"t.{k}" for k in key)
+    # group 64-bit hashes first, then the few values whose hash repeats: far cheaper than
+    # grouping every value when nearly all are unique
     return (
-        f"WITH duplicated AS (SELECT {', '.join(key)} FROM {checked} GROUP BY {', '.join(key)} HAVING count(*) > 1)"
+        f"WITH repeated_hashes AS (SELECT hash({', '.join(key)}) AS h FROM {checked} GROUP BY h HAVING count(*) > 1),"
+        f" duplicated AS (SELECT {', '.join(key)} FROM {checked} WHERE hash({', '.join(key)}) IN (SELECT h FROM repeated_hashes)"
+        f" GROUP BY {', '.join(key)} HAVING count(*) > 1)"
         f" SELECT row_number, previous_row, {key[0]} AS value FROM ("
         f"SELECT t.row_number, lag(t.row_number) OVER (PARTITION BY {partition} ORDER BY t.row_number) AS previous_row,"
         f" {', '.join(f't.{k}' for k in key)}"
@@ -1083,11 +1089,15 @@ def foreign_key_violations_sql(checked: str, fields: list[FieldPlan], referenced
                 mine = f"CAST({mine} AS INTEGER)" if f.type == "boolean" else mine
                 theirs = f"CAST({theirs} AS INTEGER)" if r.type == "boolean" else theirs
             conditions.append(f"{theirs} IS NOT DISTINCT FROM {mine}")
-    all_missing = " AND ".join(f"c.{value_column(f)} IS NULL" for f in fields)
-    values = ", ".join(f"c.{value_column(f)}" for f in fields)
+    key = [c for f in fields for c in key_columns(f)]
+    all_missing = " AND ".join(f"{value_column(f)} IS NULL" for f in fields)
+    same_key = " AND ".join(f"t.{k} IS NOT DISTINCT FROM b.{k}" for k in key)
+    # each distinct key is looked up once, and rows are fetched only for the keys not found
     return (
-        f"SELECT c.row_number, {values} FROM {checked} AS c WHERE NOT ({all_missing})"
-        f" AND NOT ({not_nan_sql(fields, 'c.')} AND EXISTS (SELECT 1 FROM {referenced} AS r WHERE {' AND '.join(conditions)}))"
+        f"WITH keys AS (SELECT DISTINCT {', '.join(key)} FROM {checked} WHERE NOT ({all_missing})),"
+        f" broken AS (SELECT * FROM keys AS c"
+        f" WHERE NOT ({not_nan_sql(fields, 'c.')} AND EXISTS (SELECT 1 FROM {referenced} AS r WHERE {' AND '.join(conditions)})))"
+        f" SELECT t.row_number, {', '.join(f't.{value_column(f)}' for f in fields)} FROM {checked} AS t JOIN broken AS b ON {same_key}"
     )
 
 
@@ -1205,9 +1215,11 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
             counts = COLUMN_COUNT.search(message)
             if counts:
                 expected, found = map(int, counts.groups())
-                options.null_padding = True
-                if found > expected:
+                # a file with short rows often has long ones too: make room for both at once,
+                # as every retry reads the file again (extra columns are NULL where unused)
+                if found > expected or not options.null_padding:
                     options.width = max(found, options.width * 2)
+                options.null_padding = True
                 continue
             if "invalid" in message and ("escape" in message or "operator" in message or "regexp" in message.lower()):
                 raise HandOff(f"a pattern constraint is not valid RE2 ({message.splitlines()[0].strip()})") from exc
