@@ -431,6 +431,28 @@ def test_an_unreadable_package_exits_2_and_runs_no_suite(tmp_path):
     assert "expectation suites not run: the tables could not be read" in run.report["notes"]
 
 
+def test_no_validate_runs_the_suites_on_the_data_as_it_loads(broken):
+    full = check_json(broken, "--suite", "memberships")
+    run = check_json(broken, "--suite", "memberships", "--no-validate")
+    assert run.exit_code == full.exit_code == 1
+    assert [t["kind"] for t in run.report["tasks"]] == ["expectation"] * len(run.report["tasks"])
+    assert any(t["kind"] == "validation" for t in full.report["tasks"])
+    expectations = [t for t in full.report["tasks"] if t["kind"] == "expectation"]
+    assert [(t["name"], t["status"], t["errors"]) for t in run.report["tasks"]] == [
+        (t["name"], t["status"], t["errors"]) for t in expectations
+    ]
+    assert "tables not validated (--no-validate): the suites ran on the data as it loads" in run.report["notes"]
+
+
+def test_no_validate_still_checks_the_descriptor(tmp_path):
+    descriptor = copy_package(tmp_path / "package")
+    (descriptor.parent / "tables" / "statements.csv").unlink()
+    run = check_json(descriptor, "--no-validate")
+    assert run.exit_code == 2
+    assert not run.report["tasks"]
+    assert "expectation suites not run: the tables could not be read" in run.report["notes"]
+
+
 def test_json_is_exactly_the_library_report(intact):
     from accord.check import check
 

@@ -187,18 +187,18 @@ def _option_literal(value: Any) -> str:
     return str(value) if isinstance(value, int) else quote_literal(value)
 
 
-def read_csv_sql(resource: Resource, lenient: bool = False) -> str:
+def read_csv_sql(resource: Resource, lenient: bool = False, parallel: bool = True) -> str:
     """A read_csv(...) call giving every field of the resource as text, NULL only for absent cells.
 
-    lenient pads short rows and ignores extra cells (for data known to be invalid); it reads
-    on one thread, because DuckDB cannot pad rows in parallel when quoted cells hold newlines.
+    lenient pads short rows and ignores extra cells (for data known to be invalid). DuckDB
+    cannot pad rows in parallel where quoted cells hold line breaks: see read_csv_rows.
     """
     if not resource.fields:
         raise PackageError(f"resource {resource.name!r}: has no schema fields to build a table from")
     columns = ", ".join(f"{quote_literal(f['name'])}: 'VARCHAR'" for f in resource.fields)
     options = {**_csv_options(resource), "auto_detect": False, "allow_quoted_nulls": False}
     if lenient:
-        options.update(null_padding=True, strict_mode=False, parallel=False)
+        options.update(null_padding=True, strict_mode=False, parallel=parallel)
     rendered = ", ".join(f"{key}={_option_literal(value)}" for key, value in options.items())
     return f"read_csv({quote_literal(resource.path)}, columns={{{columns}}}, {rendered})"
 
@@ -370,9 +370,20 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def read_csv_rows(con: duckdb.DuckDBPyConnection, query: str, resource: Resource, lenient: bool) -> Any:
+    """Run `query` ending in FROM, followed by the read_csv call: in parallel, and again on one
+    thread if a lenient read meets quoted line breaks (DuckDB cannot pad those rows in parallel)."""
+    try:
+        return con.execute(query + read_csv_sql(resource, lenient=lenient)).fetchone()
+    except duckdb.Error as exc:
+        if lenient and "quoted new lines" in str(exc):
+            return con.execute(query + read_csv_sql(resource, lenient=True, parallel=False)).fetchone()
+        raise
+
+
 def _duckdb_reads(con: duckdb.DuckDBPyConnection, resource: Resource, lenient: bool) -> bool:
     try:
-        con.execute(f"SELECT count(*) FROM {read_csv_sql(resource, lenient=lenient)}").fetchone()
+        read_csv_rows(con, "SELECT count(*) FROM ", resource, lenient)
     except duckdb.Error:
         return False
     return True
@@ -439,12 +450,12 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package, strict: bool =
             casts = ", ".join(cast_sql(resource, f, strict) for f in resource.fields)
             insert = f"INSERT INTO {table} SELECT {casts} FROM "
             try:
-                inserted = con.execute(insert + read_csv_sql(resource, lenient=not strict)).fetchone()
+                inserted = read_csv_rows(con, insert, resource, lenient=not strict)
             except duckdb.Error:
                 if _duckdb_reads(con, resource, lenient=not strict):
                     raise  # the file reads: the error is in the data or the casts
                 with _plain_csv_copy(package, resource) as copy:
-                    inserted = con.execute(insert + read_csv_sql(copy, lenient=not strict)).fetchone()
+                    inserted = read_csv_rows(con, insert, copy, lenient=not strict)
                 notes.append(f"{where}: DuckDB's CSV reader refused {resource.relpath}; frictionless read it instead")
         except duckdb.Error as exc:
             raise DatabaseError(f"{where}: {_first_line(exc)}") from exc

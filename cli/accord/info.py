@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from accord.build import column_type, read_csv_sql
+from accord.build import column_type, read_csv_rows
 from accord.errors import AccordError
 from accord.package import Package, Resource, load_package
 
@@ -20,15 +20,13 @@ def _count_rows(con: duckdb.DuckDBPyConnection, resource: Resource) -> tuple[int
     if not resource.path.is_file():
         return None, f"{resource.relpath}: no such file"
     error = None
-    # The parallel reader first; rows of the wrong length need the lenient, single-threaded one.
+    # The strict reader first; rows of the wrong length need the lenient one.
     for lenient in (False, True):
         try:
-            sql = f"SELECT count(*) FROM {read_csv_sql(resource, lenient=lenient)}"
+            (count,) = read_csv_rows(con, "SELECT count(*) FROM ", resource, lenient)
+            return count, None
         except AccordError as exc:  # not CSV, an encoding DuckDB lacks, no fields
             return None, str(exc)
-        try:
-            (count,) = con.execute(sql).fetchone()
-            return count, None
         except duckdb.Error as exc:
             error = str(exc).strip().splitlines()[0]
     return None, error

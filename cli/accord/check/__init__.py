@@ -27,25 +27,32 @@ def check(
     warn_only: bool = False,
     checks_dir: str | Path | None = None,
     progress=None,
+    validate_first: bool = True,
 ) -> Report:
     """Validate the package, then run the named suites (default: all) from checks_dir.
 
     checks_dir defaults to checks/ beside the descriptor. A suite file that cannot be read,
-    or an unknown suite name, raises (exit 2); bad data never does.
+    or an unknown suite name, raises (exit 2); bad data never does. validate_first=False
+    checks only the descriptor before the suites, for a pipeline that has just validated.
     """
     from accord.validate import validate
+    from accord.validate.descriptor import descriptor_errors
 
     package = path if isinstance(path, Package) else load_package(path, trusted=trusted)
     folder = Path(checks_dir) if checks_dir else default_checks_dir(package.descriptor_path)
     available = load_suites(folder)
     selected = select_suites(available, suites)
-    if progress:
-        progress(f"validating {package.name} ({engine})")
-    report = validate(package, engine=engine)
+    if validate_first:
+        if progress:
+            progress(f"validating {package.name} ({engine})")
+        report = validate(package, engine=engine)
+    else:
+        report = Report(package=package.name, errors=descriptor_errors(package))
+        report.notes.append("tables not validated (--no-validate): the suites ran on the data as it loads")
     report.warn_only = warn_only
     if not selected:
         report.notes.append(f"no expectation suites in {folder}")
-    elif report.exit_code == 2:
+    elif report.exit_code == 2 or (not validate_first and not report.valid):
         report.notes.append("expectation suites not run: the tables could not be read")
     else:
         _run(report, package, available, selected, progress)

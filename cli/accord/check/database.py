@@ -22,6 +22,8 @@ from typing import Any
 from accord.errors import DatabaseError, PackageError
 from accord.package import Package, safe_path
 
+CHECK_MEMORY_LIMIT = "1GB"  # per DuckDB connection, loading the tables and running the suites
+
 
 @dataclass
 class TextFiles:
@@ -55,6 +57,7 @@ def build_check_database(package: Package, path: Path, text_files: list[TextFile
     con = duckdb.connect(str(path))
     try:
         con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET memory_limit = '{CHECK_MEMORY_LIMIT}'")  # DuckDB spills to disk beyond it
         loaded = load_tables(con, package, strict=False)
         tables = dict(loaded.rows)
         for spec in text_files:

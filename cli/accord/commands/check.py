@@ -23,6 +23,9 @@ def command(
     reports: list[str] = typer.Option(None, "--report", metavar="FORMAT:FILE",
                                       help="Also write the report in FORMAT to FILE (repeatable): one run, several reports."),
     trusted: bool = options.TRUSTED,
+    no_validate: bool = typer.Option(False, "--no-validate",
+                                     help="Run the suites without validating the tables first (the descriptor is still checked): "
+                                          "for a pipeline that has just run accord validate."),
 ) -> None:
     """Validate the package, then run its expectation suites with Great Expectations on DuckDB.
 
@@ -44,7 +47,7 @@ def command(
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
     progress = _progress if sys.stderr.isatty() else None
     report = check(package, suites=suite or None, engine=engine, trusted=trusted, warn_only=warn_only,
-                   checks_dir=checks, progress=progress)
+                   checks_dir=checks, progress=progress, validate_first=not no_validate)
     for extra_fmt, path in extra:
         atomic_write_text(path, render(report, extra_fmt))
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
