@@ -91,7 +91,7 @@ DUCKDB_ENCODINGS = {
 }
 COMPRESSION_SUFFIXES = {".gz", ".zst"}
 # frictionless reads cells of up to 2 GiB (csv.field_size_limit); DuckDB's default of 2 MB per
-# line would refuse a long line that validated.
+# line would refuse a long line that validated: read_csv_rows raises it to this when needed.
 MAX_LINE_SIZE = 2**31 - 1
 # A datetime that ends in a UTC offset: "...10:00:00Z", "...10:00+02:00", "...10:00:00.5-0300".
 OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d*)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
@@ -174,7 +174,6 @@ def _csv_options(resource: Resource) -> dict[str, Any]:
         "quote": quote,
         "escape": dialect.get("escapeChar") or quote,
         "encoding": encoding,
-        "max_line_size": MAX_LINE_SIZE,
     }
     if dialect.get("commentChar"):
         options["comment"] = dialect["commentChar"]
@@ -187,16 +186,20 @@ def _option_literal(value: Any) -> str:
     return str(value) if isinstance(value, int) else quote_literal(value)
 
 
-def read_csv_sql(resource: Resource, lenient: bool = False, parallel: bool = True) -> str:
+def read_csv_sql(resource: Resource, lenient: bool = False, parallel: bool = True, long_lines: bool = False) -> str:
     """A read_csv(...) call giving every field of the resource as text, NULL only for absent cells.
 
     lenient pads short rows and ignores extra cells (for data known to be invalid). DuckDB
-    cannot pad rows in parallel where quoted cells hold line breaks: see read_csv_rows.
+    cannot pad rows in parallel where quoted cells hold line breaks, and refuses lines longer
+    than 2 MB unless told (its read buffers then grow to the file's size): read_csv_rows
+    retries as the file requires.
     """
     if not resource.fields:
         raise PackageError(f"resource {resource.name!r}: has no schema fields to build a table from")
     columns = ", ".join(f"{quote_literal(f['name'])}: 'VARCHAR'" for f in resource.fields)
     options = {**_csv_options(resource), "auto_detect": False, "allow_quoted_nulls": False}
+    if long_lines:
+        options["max_line_size"] = MAX_LINE_SIZE
     if lenient:
         options.update(null_padding=True, strict_mode=False, parallel=parallel)
     rendered = ", ".join(f"{key}={_option_literal(value)}" for key, value in options.items())
@@ -371,14 +374,20 @@ def _first_line(exc: BaseException) -> str:
 
 
 def read_csv_rows(con: duckdb.DuckDBPyConnection, query: str, resource: Resource, lenient: bool) -> Any:
-    """Run `query` ending in FROM, followed by the read_csv call: in parallel, and again on one
-    thread if a lenient read meets quoted line breaks (DuckDB cannot pad those rows in parallel)."""
-    try:
-        return con.execute(query + read_csv_sql(resource, lenient=lenient)).fetchone()
-    except duckdb.Error as exc:
-        if lenient and "quoted new lines" in str(exc):
-            return con.execute(query + read_csv_sql(resource, lenient=True, parallel=False)).fetchone()
-        raise
+    """Run `query` ending in FROM, followed by the read_csv call, and fetch one row. First in
+    parallel with DuckDB's usual buffers; again with room for long lines when a line is longer
+    than 2 MB, and on one thread when a lenient read meets quoted line breaks."""
+    parallel, long_lines = True, False
+    while True:
+        try:
+            return con.execute(query + read_csv_sql(resource, lenient, parallel, long_lines)).fetchone()
+        except duckdb.Error as exc:
+            if not long_lines and "Maximum line size" in str(exc):
+                long_lines = True
+            elif lenient and parallel and "quoted new lines" in str(exc):
+                parallel = False
+            else:
+                raise
 
 
 def _duckdb_reads(con: duckdb.DuckDBPyConnection, resource: Resource, lenient: bool) -> bool:

@@ -137,7 +137,7 @@ def _rows(con, sql: str) -> list[dict[str, str | None]]:
 def _compare_table(con, index: int, old: Resource, new: Resource) -> TableDiff:
     import duckdb
 
-    from accord.build import quote_identifier, read_csv_sql
+    from accord.build import quote_identifier, read_csv_rows
 
     old_fields = {f["name"]: f for f in old.fields}
     new_fields = {f["name"]: f for f in new.fields}
@@ -146,7 +146,7 @@ def _compare_table(con, index: int, old: Resource, new: Resource) -> TableDiff:
     o, n = f"old_{index}", f"new_{index}"
     try:
         for table, resource in ((o, old), (n, new)):
-            con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {read_csv_sql(resource)}")
+            read_csv_rows(con, f"CREATE TEMP TABLE {table} AS SELECT * FROM ", resource, lenient=False)
     except duckdb.Error as exc:
         raise PackageError(f"table {new.name!r}: cannot read: {str(exc).strip().splitlines()[0]}") from exc
     counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (o, n)]
