@@ -330,6 +330,53 @@ def _meta(rule: str) -> dict:
     return {"rule": rule, "severity": "error", "description": f"Probe {rule}."}
 
 
+def test_suites_that_name_their_columns_load_only_those_with_the_same_results(tmp_path):
+    """Loading only the columns the expectations name (and the primary key, for row numbers)
+    gives the same results as loading every column, which a SQL rule forces."""
+    descriptor = copy_package(tmp_path / "package", checks=False)
+    tables = Tables(descriptor)
+    row = tables.row("memberships", "bjorn-berge-post-coe")
+    row["evidence_start"], row["evidence_end"] = row["evidence_end"], row["evidence_start"]
+    tables.save()
+    named = [
+        {"type": "expect_column_pair_values_a_to_be_greater_than_b",
+         "kwargs": {"column_A": "evidence_end", "column_B": "evidence_start"}, "meta": _meta("offsets-in-order")},
+        {"type": "expect_column_values_to_not_be_null", "meta": _meta("posts-have-roles"),
+         "kwargs": {"column": "role", "row_condition": {"type": "comparison", "column": {"name": "relation"},
+                                                        "operator": "==", "parameter": "post"}}},
+    ]
+    sql = {"type": "unexpected_rows_expectation", "meta": _meta("any-column"),
+           "kwargs": {"unexpected_rows_query": "SELECT * FROM {batch} WHERE evidence IS NULL"}}
+    pruned = check_json(descriptor, "--checks", str(_suite_file(tmp_path / "named", "probe", named)), "--no-validate")
+    whole = check_json(descriptor, "--checks", str(_suite_file(tmp_path / "whole", "probe", [*named, sql])), "--no-validate")
+    assert "loaded only the columns the expectations read, and the primary keys" in pruned.report["notes"]
+    assert not any(n.startswith("loaded only") for n in whole.report["notes"])
+    results = [{t["name"]: (t["status"], t["errors"]) for t in run.report["tasks"] if t["name"] != "probe/any-column"}
+               for run in (pruned, whole)]
+    assert results[0] == results[1]
+    assert results[0]["probe/offsets-in-order"][0] == "failed"
+    (error,) = results[0]["probe/offsets-in-order"][1]
+    assert error["row"] == tables["memberships"].index(row) + 2
+    assert results[0]["probe/posts-have-roles"][0] == "passed"
+
+
+def test_columns_used_gives_up_on_what_may_read_any_column():
+    from accord.check.suites import Rule, Suite, columns_used
+
+    def suite(*configs):
+        rules = [Rule("s", f"r{i}", "t", "error", "", {"meta": {}, **c}) for i, c in enumerate(configs)]
+        return [Suite("s", Path("s.json"), {}, rules)]
+
+    pair = {"type": "expect_column_pair_values_a_to_be_greater_than_b", "kwargs": {"column_A": "b", "column_B": "a"}}
+    both = {"type": "and", "conditions": [{"type": "comparison", "column": {"name": "c"}, "operator": "==", "parameter": 1},
+                                          {"type": "nullity", "column": {"name": "d"}, "is_null": True}]}
+    conditioned = {"type": "expect_column_values_to_be_null", "kwargs": {"column": "e", "row_condition": both}}
+    assert columns_used(suite(pair, conditioned)) == {"t": {"a", "b", "c", "d", "e"}}
+    assert columns_used(suite(pair, {"type": "unexpected_rows_expectation", "kwargs": {}})) is None
+    assert columns_used(suite({"type": "expect_table_columns_to_match_ordered_list", "kwargs": {"column_list": ["a"]}})) is None
+    assert columns_used(suite({"type": "expect_column_values_to_be_null", "kwargs": {"column": "a", "row_condition": 'col("b")>1'}})) is None
+
+
 def test_an_expectation_that_cannot_be_evaluated_is_an_error_with_its_cause(tmp_path):
     descriptor = copy_package(tmp_path / "package", checks=False)
     checks = _suite_file(tmp_path / "checks", "probe", [

@@ -337,10 +337,19 @@ def _undeclarable_reason(package: Package, resource: Resource, fk: dict[str, Any
     return None
 
 
-def _create_table_sql(package: Package, resource: Resource, created: set[str], strict: bool, notes: list[str]) -> str:
+def _kept_fields(resource: Resource, columns: dict[str, set[str]] | None) -> list[dict[str, Any]]:
+    if columns is None:
+        return resource.fields
+    wanted = columns.get(resource.name, set()) | set(resource.primary_key)
+    return [f for f in resource.fields if f["name"] in wanted] or resource.fields[:1]
+
+
+def _create_table_sql(
+    package: Package, resource: Resource, fields: list[dict[str, Any]], created: set[str], strict: bool, notes: list[str]
+) -> str:
     primary_key = resource.primary_key if strict else []
     lines = []
-    for field_ in resource.fields:
+    for field_ in fields:
         line = f"{quote_identifier(field_['name'])} {column_type(resource, field_)}"
         constraints = field_.get("constraints") or {}
         if strict and constraints.get("required") and field_["name"] not in primary_key:
@@ -424,14 +433,20 @@ def _plain_csv_copy(package: Package, resource: Resource):
         )
 
 
-def load_tables(con: duckdb.DuckDBPyConnection, package: Package, strict: bool = True) -> LoadResult:
+def load_tables(
+    con: duckdb.DuckDBPyConnection, package: Package, strict: bool = True, columns: dict[str, set[str]] | None = None
+) -> LoadResult:
     """Create and fill one typed table per resource in an empty database.
 
     strict (for valid data) declares NOT NULL, UNIQUE, primary and foreign keys and fails on a
     cell that does not cast; strict=False (for data that may be invalid, e.g. before running
     expectations on it) declares no integrity constraints and turns such cells into NULL.
-    Enum types and comments are created either way.
+    Enum types and comments are created either way. columns (with strict=False) keeps only
+    the named columns of each table, and its primary key (or its first column): storing
+    long text no one reads is most of the cost of loading a wide table.
     """
+    if columns is not None and strict:
+        raise ValueError("columns: only a lenient load may leave columns out")
     notes: list[str] = []
     rows: dict[str, int] = {}
     created: set[str] = set()
@@ -445,18 +460,19 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package, strict: bool =
                         f"CREATE TYPE {quote_identifier(enum_type_name(resource, field_))} "
                         f"AS ENUM ({', '.join(map(quote_literal, values))})"
                     )
-            con.execute(_create_table_sql(package, resource, created, strict, notes))
+            fields = _kept_fields(resource, columns)
+            con.execute(_create_table_sql(package, resource, fields, created, strict, notes))
             table = quote_identifier(resource.name)
             comment = _comment(resource.descriptor)
             if comment:
                 con.execute(f"COMMENT ON TABLE {table} IS {quote_literal(comment)}")
-            for field_ in resource.fields:
+            for field_ in fields:
                 comment = _comment(field_)
                 if comment:
                     con.execute(
                         f"COMMENT ON COLUMN {table}.{quote_identifier(field_['name'])} IS {quote_literal(comment)}"
                     )
-            casts = ", ".join(cast_sql(resource, f, strict) for f in resource.fields)
+            casts = ", ".join(cast_sql(resource, f, strict) for f in fields)
             insert = f"INSERT INTO {table} SELECT {casts} FROM "
             try:
                 inserted = read_csv_rows(con, insert, resource, lenient=not strict)

@@ -63,16 +63,21 @@ def check(
 def _run(report: Report, package: Package, available: list[Suite], selected: list[Suite], progress) -> None:
     from accord.check.database import build_check_database
     from accord.check.runner import run_suites
+    from accord.check.suites import columns_used
     from accord.errors import AccordError
 
     # Text-file tables come from every suite, so one suite may read a table another declares.
     text_files = [s.text_files for s in available if s.text_files]
+    columns = columns_used(selected)
+    if columns is not None:
+        for spec in text_files:
+            columns.setdefault(spec.source, set()).update({spec.key, spec.path})
     with tempfile.TemporaryDirectory(prefix="accord-check-") as tmp:
         if progress:
             progress("loading the tables into DuckDB")
         started = time.perf_counter()
         try:
-            database = build_check_database(package, Path(tmp) / "check.duckdb", text_files)
+            database = build_check_database(package, Path(tmp) / "check.duckdb", text_files, columns)
         except AccordError as exc:
             report.tasks.append(
                 Task(
@@ -85,6 +90,8 @@ def _run(report: Report, package: Package, available: list[Suite], selected: lis
             return
         loaded = time.perf_counter()
         report.notes.extend(database.notes)
+        if columns is not None:
+            report.notes.append("loaded only the columns the expectations read, and the primary keys")
         report.notes.append(f"loaded {sum(database.tables.values())} rows into DuckDB in {loaded - started:.3f} s")
         report.tasks.extend(run_suites(database, selected, package, progress))
         report.notes.append(

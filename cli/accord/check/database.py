@@ -48,8 +48,11 @@ class CheckDatabase:
     notes: list[str] = field(default_factory=list)
 
 
-def build_check_database(package: Package, path: Path, text_files: list[TextFiles]) -> CheckDatabase:
-    """Create the database at `path` (a new file); raises DatabaseError when a table cannot be loaded."""
+def build_check_database(
+    package: Package, path: Path, text_files: list[TextFiles], columns: dict[str, set[str]] | None = None
+) -> CheckDatabase:
+    """Create the database at `path` (a new file); raises DatabaseError when a table cannot be loaded.
+    columns: only these columns of each table (see accord.build.load_tables), or every one."""
     import duckdb
 
     from accord.build import load_tables, quote_identifier
@@ -58,7 +61,7 @@ def build_check_database(package: Package, path: Path, text_files: list[TextFile
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"SET memory_limit = '{CHECK_MEMORY_LIMIT}'")  # DuckDB spills to disk beyond it
-        loaded = load_tables(con, package, strict=False)
+        loaded = load_tables(con, package, strict=False, columns=columns)
         tables = dict(loaded.rows)
         for spec in text_files:
             if spec.into in tables:

@@ -160,3 +160,69 @@ def _rule(config: Any, suite: str, table: str, where: str) -> Rule:
         description=" ".join(description.split()),
         config={"type": config["type"], "kwargs": config.get("kwargs", {}), "meta": meta},
     )
+
+
+# Expectations whose columns are all named in their kwargs ("column", "column_A", "column_B",
+# "column_list") and row_condition: for these alone, the suites need only the columns named.
+# Any other (SQL, or one that looks at the table's columns as a whole) needs every column.
+COLUMN_EXPECTATIONS = {
+    "expect_table_row_count_to_be_between",
+    "expect_table_row_count_to_equal",
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_between",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex",
+    "expect_column_values_to_be_unique",
+    "expect_column_value_lengths_to_be_between",
+    "expect_column_pair_values_a_to_be_greater_than_b",
+    "expect_column_pair_values_to_be_equal",
+    "expect_compound_columns_to_be_unique",
+    "expect_column_min_to_be_between",
+    "expect_column_max_to_be_between",
+}
+
+
+def columns_used(suites: list[Suite]) -> dict[str, set[str]] | None:
+    """The columns of each table the suites' expectations read, or None when some expectation
+    may read any column (SQL, or a type not in COLUMN_EXPECTATIONS). Tables no rule reads are
+    absent."""
+    used: dict[str, set[str]] = {}
+    for suite in suites:
+        for rule in suite.rules:
+            if rule.type not in COLUMN_EXPECTATIONS:
+                return None
+            kwargs = rule.config.get("kwargs", {})
+            names = [kwargs.get(k) for k in ("column", "column_A", "column_B")] + list(kwargs.get("column_list") or [])
+            conditioned = _condition_columns(kwargs.get("row_condition"))
+            if conditioned is None:
+                return None
+            names += conditioned
+            if not all(isinstance(n, str) for n in names if n is not None):
+                return None
+            used.setdefault(rule.table, set()).update(n for n in names if n is not None)
+    return used
+
+
+def _condition_columns(condition: Any) -> list[Any] | None:
+    """The columns a row_condition names: GX 1.x conditions as JSON ({"column": {"name": ...}},
+    nested in "conditions"). None for any other shape (a string condition, parsed by GX, may
+    name any column)."""
+    if condition is None:
+        return []
+    if not isinstance(condition, dict) or condition.get("type") not in ("comparison", "nullity", "and", "or"):
+        return None
+    names: list[Any] = []
+    if "column" in condition:
+        column = condition["column"]
+        if not isinstance(column, dict):
+            return None
+        names.append(column.get("name"))
+    for part in condition.get("conditions") or []:
+        found = _condition_columns(part)
+        if found is None:
+            return None
+        names += found
+    return names
