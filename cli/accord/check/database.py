@@ -61,6 +61,9 @@ def build_check_database(
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"SET memory_limit = '{CHECK_MEMORY_LIMIT}'")  # DuckDB spills to disk beyond it
+        # a temporary database: written uncompressed it loads about 1.4x faster, for about 4x
+        # the disk (some 4 GB with every column of 10M statements), freed when the check ends
+        con.execute("SET force_compression = 'uncompressed'")
         loaded = load_tables(con, package, strict=False, columns=columns)
         tables = dict(loaded.rows)
         for spec in text_files:
