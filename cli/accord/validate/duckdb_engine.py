@@ -1058,17 +1058,20 @@ def unique_violations_sql(checked: str, f: FieldPlan) -> str:
     return duplicate_rows_sql(values, key)
 
 
+def all_missing_sql(fields: list[FieldPlan]) -> str:
+    """True where every one of the key's cells is missing (its typed values are all NULL)."""
+    return " AND ".join(f"{value_column(f)} IS NULL" for f in fields)
+
+
 def missing_key_sql(checked: str, fields: list[FieldPlan]) -> str:
     """(row_number, NULL): rows whose key cells are all missing."""
-    all_missing = " AND ".join(f"{value_column(f)} IS NULL" for f in fields)
-    return f"SELECT row_number, NULL AS previous_row FROM {checked} WHERE {all_missing}"
+    return f"SELECT row_number, NULL AS previous_row FROM {checked} WHERE {all_missing_sql(fields)}"
 
 
 def primary_key_violations_sql(checked: str, fields: list[FieldPlan]) -> str:
     """(row_number, previous_row): duplicates, and rows whose key cells are all missing (previous_row NULL)."""
     key = [c for f in fields for c in key_columns(f)]
-    all_missing = " AND ".join(f"{value_column(f)} IS NULL" for f in fields)
-    keyed_rows = f"(SELECT row_number, {', '.join(key)} FROM {checked} WHERE NOT ({all_missing}) AND {not_nan_sql(fields)})"
+    keyed_rows = f"(SELECT row_number, {', '.join(key)} FROM {checked} WHERE NOT ({all_missing_sql(fields)}) AND {not_nan_sql(fields)})"
     return (
         f"SELECT row_number, previous_row FROM ({duplicate_rows_sql(keyed_rows, key)}) AS duplicates"
         f" UNION ALL {missing_key_sql(checked, fields)}"
@@ -1090,11 +1093,10 @@ def foreign_key_violations_sql(checked: str, fields: list[FieldPlan], referenced
                 theirs = f"CAST({theirs} AS INTEGER)" if r.type == "boolean" else theirs
             conditions.append(f"{theirs} IS NOT DISTINCT FROM {mine}")
     key = [c for f in fields for c in key_columns(f)]
-    all_missing = " AND ".join(f"{value_column(f)} IS NULL" for f in fields)
     same_key = " AND ".join(f"t.{k} IS NOT DISTINCT FROM b.{k}" for k in key)
     # each distinct key is looked up once, and rows are fetched only for the keys not found
     return (
-        f"WITH keys AS (SELECT DISTINCT {', '.join(key)} FROM {checked} WHERE NOT ({all_missing})),"
+        f"WITH keys AS (SELECT DISTINCT {', '.join(key)} FROM {checked} WHERE NOT ({all_missing_sql(fields)})),"
         f" broken AS (SELECT * FROM keys AS c"
         f" WHERE NOT ({not_nan_sql(fields, 'c.')} AND EXISTS (SELECT 1 FROM {referenced} AS r WHERE {' AND '.join(conditions)})))"
         f" SELECT t.row_number, {', '.join(f't.{value_column(f)}' for f in fields)} FROM {checked} AS t JOIN broken AS b ON {same_key}"
