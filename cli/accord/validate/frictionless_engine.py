@@ -1,16 +1,53 @@
-"""The reference engine: frictionless validates each resource; its report becomes ours."""
+"""The reference engine: frictionless validates each resource; its report becomes ours.
+
+When build or check will read the tables, the rows frictionless reads while it validates are
+kept too (its on_row callback sees every row, in the same pass): their typed values go into the
+engine's DuckDB connection, so that build and check see exactly what frictionless read,
+without reading the file again.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from typing import Any
 
 from accord.package import Package
 from accord.report import Error, Task
+from accord.sql import quote_identifier
+from accord.validate.plan import Keep, kept_fields
+
+BATCH_ROWS = 20_000  # rows converted to Arrow and inserted at a time
 
 
-def validate_with_frictionless(package: Package, names: list[str] | None = None) -> list[Task]:
+@dataclass
+class Captured:
+    """A table's rows as frictionless read them, in the engine's connection."""
+
+    relation: str  # row_number, then one column per kept field
+    fields: list[Any]  # the frictionless Fields kept
+    schema: Any  # the resource's frictionless Schema (inferred where the descriptor has none)
+    rows: int = 0
+    complete: bool = True  # False when frictionless stopped before the end (its error limit)
+
+
+@dataclass
+class CaptureTarget:
+    """Where kept rows go: the engine's DuckDB connection, and which fields to keep."""
+
+    con: Any
+    keep: Keep
+    tables: dict[str, Captured] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # resources that are not tables (frictionless checks the file only)
+
+    def relation_for(self, table: str) -> str:
+        return f"memory.main.captured_{len(self.tables)}"
+
+
+def validate_with_frictionless(package: Package, names: list[str] | None = None,
+                               capture: CaptureTarget | None = None) -> list[Task]:
     """Validate the package (or only the named resources) with frictionless."""
-    from frictionless import FrictionlessException, system
+    from frictionless import Checklist, FrictionlessException, system
     from frictionless import Package as FrictionlessPackage
 
     tasks = []
@@ -26,9 +63,18 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None)
             started = time.perf_counter()
             task = Task(name=f"validate:{fresource.name}", kind="validation", table=fresource.name,
                         engine="frictionless")
+            keeper = None
+            if capture is not None and not fresource.tabular:
+                capture.files.append(fresource.name)
+            elif capture is not None and capture.keep is not None:
+                keeper = _RowKeeper(capture, fresource)
             try:
-                freport = fresource.validate()
+                freport = fresource.validate(on_row=keeper.add if keeper else None)
+                if keeper:
+                    keeper.flush()
             except Exception as exc:  # the reference itself crashes on some inputs (docs/validation-engine.md)
+                if capture is not None:
+                    capture.tables.pop(fresource.name, None)
                 task.errors.append(Error(code="engine-error", table=fresource.name, rule="frictionless",
                                          message=f"{fresource.path}: frictionless could not validate this table: "
                                                  f"{type(exc).__name__}: {exc}"))
@@ -36,12 +82,63 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None)
                 tasks.append(task)
                 continue
             for ftask in freport.tasks:
-                task.stats["rows"] = ftask.stats.get("rows")
+                task.rows = ftask.stats.get("rows")
                 task.errors.extend(_convert(err, fresource.name, fresource.path) for err in ftask.errors)
+                if keeper and keeper.kept and any(w.startswith("reached") for w in ftask.warnings):
+                    keeper.kept.complete = False  # frictionless stopped reading at its error limit
             task.errors.extend(_convert(err, fresource.name, fresource.path) for err in freport.errors)
-            task.stats["seconds"] = round(time.perf_counter() - started, 3)
+            task.seconds = round(time.perf_counter() - started, 3)
             tasks.append(task)
     return tasks
+
+
+class _RowKeeper:
+    """Keeps every row frictionless reads while it validates (its on_row callback), in batches."""
+
+    def __init__(self, target: CaptureTarget, fresource: Any):
+        self.target = target
+        self.fresource = fresource
+        self.kept: Captured | None = None
+        self.batch: list[Any] = []
+
+    def _start(self) -> None:
+        from accord.fieldtypes import column_type, converter
+
+        schema = self.fresource.schema  # opened by frictionless: inferred where none is declared
+        name = self.fresource.name
+        fields = [f for f in schema.fields if f.name in kept_fields(self.target.keep, name, schema.field_names)]
+        self.kept = Captured(self.target.relation_for(name), fields, schema)
+        self.convert = [converter(f) for f in fields]
+        self.types = [column_type(f) for f in fields]
+        columns = ", ".join(["row_number BIGINT", *(f"{quote_identifier(f.name)} {t}" for f, t in zip(fields, self.types))])
+        self.target.con.execute(f"CREATE OR REPLACE TABLE {self.kept.relation} ({columns})")
+        self.target.tables[name] = self.kept
+
+    def add(self, row: Any) -> None:
+        if self.kept is None:
+            self._start()
+        self.batch.append(row)
+        if len(self.batch) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.kept is None:
+            self._start()  # a table without rows is still a table
+        if not self.batch:
+            return
+        import pyarrow as pa
+
+        from accord.fieldtypes import arrow_type
+
+        arrays = [pa.array([row.row_number for row in self.batch], pa.int64())]
+        for f, convert, type_ in zip(self.kept.fields, self.convert, self.types):
+            arrays.append(pa.array([convert(row[f.name]) for row in self.batch], arrow_type(type_)))
+        batch = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
+        with self.target.con.cursor() as con:  # a batch is registered on a connection of its own
+            con.register("accord_kept_batch", batch)
+            con.execute(f"INSERT INTO {self.kept.relation} SELECT * FROM accord_kept_batch")
+        self.kept.rows += len(self.batch)
+        self.batch = []
 
 
 def _convert(err, table: str, path: str | None) -> Error:

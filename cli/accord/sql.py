@@ -1,0 +1,64 @@
+"""SQL text and DuckDB connections, in one place for every command.
+
+Names from a package (tables, fields: with '-', spaces, dots, quotes, non-ASCII letters or
+reserved words) reach SQL only through quote_identifier, and values only through
+quote_literal; every DuckDB connection accord opens comes from connect(), with the progress
+bar off (DuckDB draws it on stdout, even into a pipe, where our reports go).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+# Temporary databases and the validation pass spill to disk beyond this (per connection).
+MEMORY_LIMIT = "1GB"
+
+
+def quote_identifier(name: str) -> str:
+    """A table, column or type name as a DuckDB identifier, whatever characters it holds."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def quote_literal(value: Any) -> str:
+    """A string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def qualified(schema: str, name: str) -> str:
+    return f"{quote_identifier(schema)}.{quote_identifier(name)}"
+
+
+def first_line(exc: BaseException | str) -> str:
+    """The first line of an error message (DuckDB's carry context lines and carets after it)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def connect(path: str | Path = ":memory:", *, read_only: bool = False, memory_limit: str | None = None,
+            config: dict[str, Any] | None = None):
+    """A DuckDB connection with accord's settings: no progress bar, all cores, an optional memory limit."""
+    import duckdb
+
+    settings = {"threads": os.cpu_count() or 1, **(config or {})}
+    con = duckdb.connect(str(path), read_only=read_only, config=settings)
+    con.execute("SET enable_progress_bar = false")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
+    return con
+
+
+def lock_down(con: Any, *, readable: list[Path] = (), directories: list[Path] = ()) -> None:
+    """No file or network access beyond the given files and folders, then no setting may change."""
+    con.execute(f"SET allowed_paths = [{', '.join(quote_literal(p) for p in readable)}]")
+    con.execute(f"SET allowed_directories = [{', '.join(quote_literal(str(d) + os.sep) for d in directories)}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def arrow_table(con: Any, query: str) -> Any:
+    """A query's rows as an Arrow table (DuckDB 2 renamed fetch_arrow_table to to_arrow_table)."""
+    with con.cursor() as cursor:  # its own connection: whatever result the caller's has open
+        relation = cursor.sql(query)
+        return (getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table)()

@@ -1,0 +1,239 @@
+"""The planner: what the DuckDB engine checks in each table, read from frictionless itself.
+
+frictionless opens each resource on a sample, exactly as `frictionless validate` does:
+encoding, CSV dialect (sniffed when not declared), header row, labels, header errors and the
+fields each row is read against. A scan of the bytes finds what DuckDB's CSV parser would read
+differently from Python's csv module. Whatever the engine does not cover is handed to
+frictionless, with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from accord.package import Package, Resource
+from accord.report import Error
+from accord.validate.bytescan import BOM, ScanRequest, ScanResult, scan_files
+from accord.validate.constraint_sql import constraint_literals
+from accord.validate.plan import (
+    SUPPORTED_ENCODINGS,
+    SUPPORTED_LIST_ITEM_TYPES,
+    SUPPORTED_STRING_FORMATS,
+    SUPPORTED_TYPES,
+    TEMPORAL_TYPES,
+    FieldPlan,
+    ForeignKeyPlan,
+    HandOff,
+    Keep,
+    PackagePlan,
+    TablePlan,
+    UnreadableConstraint,
+    kept_fields,
+)
+from accord.validate.typing_sql import strptime_pattern
+
+def plan_package(package: Package, keep: Keep = None) -> PackagePlan:
+    """What the engine checks in each table it reads, and which tables it hands to frictionless
+    (and why). keep: the fields whose typed values the pass keeps for build and check."""
+    from frictionless import FrictionlessException, system
+    from frictionless import Package as FrictionlessPackage
+
+    tables: dict[str, TablePlan] = {}
+    handed_off: dict[str, str] = {}
+    with system.use_context(trusted=package.trusted):
+        fpackage = FrictionlessPackage(str(package.descriptor_path))
+        for resource in package.resources:
+            try:
+                tables[resource.name] = plan_table(resource, fpackage.get_resource(resource.name))
+            except HandOff as reason:
+                handed_off[resource.name] = str(reason)
+            except FrictionlessException as exc:
+                handed_off[resource.name] = f"frictionless cannot open it ({exc.error.type})"
+    scanned = [plan for plan in tables.values() if not plan.source_is_empty]
+    for plan, scan in zip(scanned, scan_files([scan_request(plan) for plan in scanned])):
+        try:
+            apply_scan(plan, scan)
+        except HandOff as reason:
+            handed_off[plan.name] = str(reason)
+            del tables[plan.name]
+    # a foreign key needs the referenced table's typed values, read by this engine
+    for name in foreign_key_closure(tables, set(handed_off)):
+        plan = tables.pop(name)
+        reference = next(fk.reference_table for fk in plan.foreign_keys if fk.reference_table not in tables)
+        handed_off[name] = f"its foreign key refers to {reference!r}, which this engine does not read"
+    for plan in tables.values():
+        for fk in plan.foreign_keys:
+            reference = tables[fk.reference_table]
+            for name in fk.reference_fields:
+                field_plan = reference.field_named(name)
+                if field_plan is not None:
+                    reference.add_key_field(field_plan)
+            for name in fk.fields:
+                plan.add_key_field(plan.field_named(name))
+    for plan in tables.values():
+        plan.kept = kept_fields(keep, plan.name, [f.name for f in plan.fields])
+    return PackagePlan(tables, handed_off)
+
+
+def foreign_key_closure(tables: dict[str, TablePlan], unavailable: set[str]) -> list[str]:
+    """Tables whose foreign keys lead, directly or not, to a table that is not available."""
+    dropped: list[str] = []
+    unavailable = set(unavailable)
+    changed = True
+    while changed:
+        changed = False
+        for name, plan in tables.items():
+            if name not in dropped and any(
+                fk.reference_table in unavailable or fk.reference_table not in tables for fk in plan.foreign_keys
+            ):
+                dropped.append(name)
+                unavailable.add(name)
+                changed = True
+    return dropped
+
+
+def plan_table(resource: Resource, fresource: Any) -> TablePlan:
+    """Open the resource with frictionless (a sample only) and record what to check."""
+    if fresource.format not in ("csv", "tsv") or fresource.compression:
+        compressed = " (compressed)" if fresource.compression else ""
+        raise HandOff(f"its format is {fresource.format or 'unknown'}{compressed}, not plain CSV")
+    probe = fresource.to_copy()
+    probe.schema.foreign_keys = []  # opening with foreign keys would read the referenced tables
+    with probe:
+        return plan_open_table(resource, probe, fresource)
+
+
+def plan_open_table(resource: Resource, probe: Any, fresource: Any) -> TablePlan:
+    dialect = probe.dialect
+    control = dialect.get_control("csv").to_python()
+    if probe.encoding not in SUPPORTED_ENCODINGS:
+        raise HandOff(f"its encoding is {probe.encoding}")
+    if control.escapechar or not control.doublequote:
+        raise HandOff("its CSV dialect uses an escape character or doubleQuote=false")
+    if (
+        len(control.delimiter) != 1 or len(control.quotechar or "") != 1
+        or control.delimiter == control.quotechar or (control.delimiter + control.quotechar).isalnum()
+    ):
+        raise HandOff("its CSV dialect has no quote character or an unusual delimiter")
+    if not dialect.header_case:
+        raise HandOff("its dialect matches the header case-insensitively")
+    if probe.schema.has_defined("fields_match") and probe.schema.fields_match != "exact":
+        raise HandOff(f"its schema uses fieldsMatch {probe.schema.fields_match!r}")
+    if fresource.hash and helpers_hash_algorithm(fresource.hash) not in ("md5", "sha256"):
+        raise HandOff("it declares a hash that is neither md5 nor sha256")
+
+    expected = probe.header.get_expected_fields()
+    fields = [FieldPlan(number, f, _missing_values(f)) for number, f in enumerate(expected, start=1)]
+    for f in fields:
+        reason = unsupported_field_reason(f)
+        if reason:
+            raise HandOff(f"field {f.name!r} {reason}")
+    names = {f.name for f in fields}
+    header_errors = [
+        Error(code=err.type, table=resource.name, field=getattr(err, "field_name", None),
+              message=f"{resource.relpath}: {err.message}", values=[err.label] if getattr(err, "label", "") else [])
+        for err in probe.header.errors
+    ]
+    source_is_empty = not (probe.labels or probe.fragment)
+    if source_is_empty:
+        header_errors.insert(0, Error(code="source-error", table=resource.name,
+                                      message=f"{resource.relpath}: The data source has not supported or has inconsistent contents: the source is empty"))
+    primary_key = list(fresource.schema.primary_key)
+    foreign_keys = [
+        ForeignKeyPlan(
+            index=index,
+            fields=list(fk["fields"]),
+            reference_table=fk["reference"]["resource"] or resource.name,  # "" refers to itself
+            reference_fields=list(fk["reference"]["fields"]),
+        )
+        for index, fk in enumerate(fresource.schema.foreign_keys)
+        if set(fk["fields"]).issubset(names)  # as frictionless: a key whose columns are absent is skipped
+    ]
+    plan = TablePlan(
+        resource=resource,
+        fields=fields,
+        header_errors=header_errors,
+        delimiter=control.delimiter,
+        quote_char=control.quotechar,
+        first_data_row=dialect.header_rows[-1] + 1 if dialect.header and dialect.header_rows else 1,
+        comment_rows=list(dialect.comment_rows),
+        comment_char=dialect.comment_char,
+        skip_blank_rows=dialect.skip_blank_rows,
+        skip_initial_space=control.skipinitialspace,
+        source_is_empty=source_is_empty,
+        width=max([len(fields)] + [len(row) for row in probe.sample]),
+        ragged_sample=len({len(row) for row in probe.sample} | {len(fields)}) > 1,
+        unique_fields=[f for f in fields if f.field.constraints.get("unique")],
+        primary_key=sorted(
+            (f for f in fields if f.name in primary_key), key=lambda f: primary_key.index(f.name)
+        ) if set(primary_key) <= names else [],
+        foreign_keys=foreign_keys,
+        declared_stats={"hash": fresource.hash, "bytes": fresource.bytes, "fields": fresource.fields, "rows": fresource.rows},
+        schema_field_count=len(fresource.schema.fields),
+        schema=fresource.schema,
+    )
+    for f in [*plan.unique_fields, *plan.primary_key]:
+        plan.add_key_field(f)
+    if not source_is_empty:
+        with open(resource.path, "rb") as handle:
+            plan.bom_kept = handle.read(3) == BOM and probe.encoding == "utf-8" and not dialect.header
+    return plan
+
+
+def helpers_hash_algorithm(declared: str) -> str:
+    from frictionless import helpers
+
+    return helpers.parse_resource_hash_v1(declared)[0]
+
+
+def _missing_values(field_: Any) -> list[str]:
+    # as frictionless's cell reader: the field's own missingValues, else the schema's
+    if not field_.has_defined("missing_values") and field_.schema:
+        return list(field_.schema.missing_values)
+    return list(field_.missing_values)
+
+
+def unsupported_field_reason(f: FieldPlan) -> str | None:
+    """Why the engine cannot read this field exactly as frictionless does, or None."""
+    fld = f.field
+    if fld.type not in SUPPORTED_TYPES:
+        return f"has type {fld.type}"
+    if fld.type == "string" and fld.format not in SUPPORTED_STRING_FORMATS:
+        return f"has string format {fld.format}"
+    if fld.type in TEMPORAL_TYPES and fld.format != "default":
+        if fld.format == "any" or strptime_pattern(fld.format) is None:
+            return f"has {fld.type} format {fld.format!r}"
+    if fld.type == "list":
+        if fld.item_type not in SUPPORTED_LIST_ITEM_TYPES:
+            return f"is a list of {fld.item_type}"
+        if not fld.delimiter or re.search(r"[\w.+\-\s]", fld.delimiter):
+            return f"has list delimiter {fld.delimiter!r}"
+    if fld.type == "number" and fld.has_defined("decimal_char") and not fld.decimal_char:
+        return "has an empty decimalChar"
+    try:
+        constraint_literals(f)
+    except UnreadableConstraint as problem:
+        return str(problem)
+    return None
+
+
+
+def scan_request(plan: TablePlan) -> ScanRequest:
+    return ScanRequest(plan.resource.path, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space)
+
+
+def apply_scan(plan: TablePlan, scan: ScanResult) -> None:
+    """Hand the table to frictionless where DuckDB's parser would read the bytes differently
+    from Python's csv module, and choose the file DuckDB reads."""
+    plan.read_path = plan.resource.path
+    if scan.lone_carriage_return:
+        raise HandOff("it has line breaks that are a lone carriage return")
+    if plan.bom_kept:
+        raise HandOff("it starts with a byte order mark that its declared encoding keeps")
+    if scan.spaces_beside_quotes:
+        raise HandOff("it has spaces beside quotes, which DuckDB and Python's csv module read differently")
+    if scan.empty_line:
+        plan.empty_line_marker = f"accordemptyline{uuid.uuid4().hex}"  # letters and digits: one cell
+

@@ -1,0 +1,129 @@
+"""DuckDB's side of the engine: the CSV read as text cells in file order, the rows numbered,
+and a connection that reads the package's files and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from accord import sql
+from accord.sql import quote_literal
+from accord.validate.constraint_sql import CellCheck
+from accord.validate.plan import HandOff, TablePlan
+from accord.validate.row_sql import data_rows_sql, row_checks_sql
+
+NULL_TEXT = "\x01accord:no-cell\x01"  # never in data: DuckDB's NULL means "no such cell"
+
+
+class EncodingProblem(Exception):
+    """The file is not valid UTF-8 beyond the sample frictionless read."""
+
+
+@dataclass
+class CsvReadOptions:
+    width: int
+    null_padding: bool
+    parallel: bool = True
+
+
+def write_with_empty_line_markers(source: Path, target: Path, marker: str, chunk_size: int = 1 << 24) -> None:
+    """Copy the file, writing the marker on each empty line: DuckDB skips empty lines, but
+    frictionless counts them (as blank rows)."""
+    marker_bytes = marker.encode()
+    empty_line = re.compile(rb"\n(?=\r?\n)")
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        at_line_start = True
+        first = True
+        while True:
+            chunk = reader.read(chunk_size)
+            if not chunk:
+                break
+            chunk += reader.readline()  # end chunks at a line break
+            if first and chunk.startswith(b"\xef\xbb\xbf"):
+                writer.write(chunk[:3])
+                chunk = chunk[3:]
+            first = False
+            if at_line_start and (chunk.startswith(b"\n") or chunk.startswith(b"\r\n")):
+                chunk = marker_bytes + chunk
+            chunk = empty_line.sub(b"\n" + marker_bytes, chunk)
+            writer.write(chunk)
+            at_line_start = chunk.endswith(b"\n")
+
+
+def csv_rows_sql(plan: TablePlan, options: CsvReadOptions) -> str:
+    """The CSV's rows in file order, header included, with every cell as text (c1 .. c<width>)."""
+    if plan.source_is_empty:
+        cells = ", ".join(f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(1, options.width + 1))
+        return f"SELECT {cells} WHERE FALSE"
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, options.width + 1))
+    quote = quote_literal(plan.quote_char)
+    return (
+        f"SELECT * FROM read_csv({quote_literal(str(plan.read_path))}, header = false, auto_detect = false,"
+        f" delim = {quote_literal(plan.delimiter)}, quote = {quote}, escape = {quote},"
+        f" columns = {{{columns}}}, nullstr = {quote_literal(NULL_TEXT)}, strict_mode = true,"
+        f" null_padding = {str(options.null_padding).lower()}, parallel = {str(options.parallel).lower()})"
+    )
+
+
+COLUMN_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[CellCheck]) -> None:
+    """Check every row in one parallel pass and keep the result in file order, so that a row's
+    number is its rowid + 1 (DuckDB keeps insertion order; a window function numbering the
+    rows would make the pass single-threaded). Then a view of the data rows, with numbers.
+
+    DuckDB's reader options are retried as the file requires: padding for short rows, more
+    columns for long ones, a serial scan for quoted line breaks in padded rows."""
+    import duckdb
+
+    options = CsvReadOptions(width=plan.width, null_padding=plan.ragged_sample or plan.empty_line_marker is not None)
+    for _attempt in range(8):
+        plan.width = options.width
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TABLE {table}_rows AS"
+                f" {row_checks_sql(plan, checks, f'({csv_rows_sql(plan, options)})')}"
+            )
+            break
+        except duckdb.Error as exc:
+            message = str(exc)
+            if "Invalid unicode" in message:
+                line = re.search(r"CSV Error on Line: (\d+)", message)
+                raise EncodingProblem(f"not valid UTF-8 (line {line.group(1) if line else '?'})") from exc
+            if "does not support null_padding in conjunction with quoted new lines" in message:
+                options.parallel = False
+                continue
+            counts = COLUMN_COUNT.search(message)
+            if counts:
+                expected, found = map(int, counts.groups())
+                # a file with short rows often has long ones too: make room for both at once,
+                # as every retry reads the file again (extra columns are NULL where unused)
+                if found > expected or not options.null_padding:
+                    options.width = max(found, options.width * 2)
+                options.null_padding = True
+                continue
+            if "invalid" in message and ("escape" in message or "operator" in message or "regexp" in message.lower()):
+                raise HandOff(f"a pattern constraint is not valid RE2 ({message.splitlines()[0].strip()})") from exc
+            if "CSV" not in message:
+                raise
+            raise HandOff(f"DuckDB's CSV parser rejects it ({message.splitlines()[0].strip()})") from exc
+    else:
+        raise HandOff("its rows vary too much in width")
+    numbered = f"(SELECT rowid + 1 AS row_number, * FROM {table}_rows)"
+    con.execute(f"CREATE OR REPLACE VIEW {table} AS {data_rows_sql(plan, numbered)}")
+
+
+def connect(plans: list[TablePlan], temp_dir: Path, directories: list[Path] = ()) -> Any:
+    """An in-memory DuckDB that can read the package's files and nothing else, and write only in
+    its temporary folder and the given folders (where build and check write their databases)."""
+    con = sql.connect(memory_limit=sql.MEMORY_LIMIT)
+    # DuckDB pushes a TRY_CAST of a CSV column into the reader as a cast that fails: keep casts here
+    con.execute("SET disabled_optimizers = 'type_pushdown'")
+    con.execute(f"SET temp_directory = {quote_literal(str(temp_dir))}")
+    readable = [p.read_path for p in plans if not p.source_is_empty]
+    sql.lock_down(con, readable=readable, directories=[temp_dir, *directories])
+    return con
