@@ -1,13 +1,12 @@
 """Exceptions mean "could not run"; bad data never raises, it becomes a Report entry.
 
-Each class carries the exit code the CLI uses for it (2: usage error or unreadable input).
+Each class is one kind of failure with a one-line, actionable message. Which exit code each
+one gives is the CLI's decision (accord.cli.EXIT_CODES), not the library's.
 """
 
 
 class AccordError(Exception):
     """Base class: a one-line, actionable message; the CLI prints `Error: <message>`."""
-
-    exit_code = 2
 
 
 class UsageError(AccordError):
@@ -37,4 +36,6 @@ class QueryRefused(AccordError):
 class InvalidData(AccordError):
     """The data failed validation or checks where a command needs valid data (build, release)."""
 
-    exit_code = 1
+
+class MissingExtra(AccordError):
+    """An optional part of accord is not installed (e.g. Great Expectations, the `check` extra)."""

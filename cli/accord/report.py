@@ -2,36 +2,25 @@
 
 A Report holds Tasks (one per validated table, one per expectation); a Task holds Errors.
 Error codes are frictionless's where the meaning is the same (`type-error`, `primary-key`,
-`foreign-key` ...), so users can look them up; accord's own codes are kebab-case too.
+`foreign-key` ...), so users can look them up; accord's own are kebab-case too. Every code is
+in accord.codes, which says whether it means "unreadable".
+
+A report's status is valid, invalid (the data was read and failed) or unreadable (some input
+could not be read); the CLI alone turns a status into an exit code.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
+from pathlib import Path
 from typing import Any
 
-# Codes that mean the input could not be read at all: the CLI exits 2 for these, 1 for the rest.
-UNREADABLE_CODES = frozenset(
-    {
-        "package-error",
-        "resource-error",
-        "schema-error",
-        "field-error",
-        "scheme-error",
-        "format-error",
-        "encoding-error",
-        "compression-error",
-        "control-error",
-        "dialect-error",
-        "source-error",
-        "io-error",
-        "engine-error",
-    }
-)
+from accord.codes import UNREADABLE
 
 SEVERITIES = ("error", "warning")
-STATUSES = ("passed", "failed", "error", "skipped")
+OUTCOMES = ("passed", "failed", "error", "skipped")
+STATUSES = ("valid", "invalid", "unreadable")
 
 
 @dataclass
@@ -50,6 +39,10 @@ class Error:
         """What the differential tests compare: (code, table, row, field)."""
         return (self.code, self.table, self.row, self.field)
 
+    @property
+    def unreadable(self) -> bool:
+        return self.severity == "error" and self.code in UNREADABLE
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -62,7 +55,11 @@ class Task:
     errors: list[Error] = dc_field(default_factory=list)
     engine: str | None = None
     status: str | None = None  # None: derived from errors
-    stats: dict[str, Any] = dc_field(default_factory=dict)
+    path: str | None = None  # the table's file, as outputs name it (see display_path)
+    rows: int | None = None  # data rows read (validation tasks)
+    seconds: float | None = None
+    errors_total: int | None = None  # errors found, when more than `errors` holds
+    stats: dict[str, Any] = dc_field(default_factory=dict)  # what an expectation observed
     notes: list[str] = dc_field(default_factory=list)
     suite: str | None = None
 
@@ -85,6 +82,10 @@ class Task:
             "engine": self.engine,
             "status": self.outcome,
             "valid": self.valid,
+            "path": self.path,
+            "rows": self.rows,
+            "seconds": self.seconds,
+            "errors_total": self.errors_total,
             "stats": self.stats,
             "notes": self.notes,
             "errors": [e.to_dict() for e in self.errors],
@@ -97,7 +98,6 @@ class Report:
     errors: list[Error] = dc_field(default_factory=list)  # package-level: descriptor, file access
     notes: list[str] = dc_field(default_factory=list)
     package: str | None = None
-    warn_only: bool = False
 
     def all_errors(self) -> list[Error]:
         return [*self.errors, *(e for t in self.tasks for e in t.errors)]
@@ -105,6 +105,13 @@ class Report:
     @property
     def valid(self) -> bool:
         return not any(e.severity == "error" for e in self.errors) and all(t.valid for t in self.tasks)
+
+    @property
+    def status(self) -> str:
+        """valid; unreadable when some input could not be read; invalid when the data failed."""
+        if any(e.unreadable for e in self.all_errors()):
+            return "unreadable"
+        return "valid" if self.valid else "invalid"
 
     @property
     def stats(self) -> dict[str, int]:
@@ -119,30 +126,35 @@ class Report:
             "warnings": sum(e.severity == "warning" for e in everything),
         }
 
-    @property
-    def exit_code(self) -> int:
-        """0 valid; 2 when input could not be read; 1 when the data failed (unless warn-only)."""
-        if any(e.code in UNREADABLE_CODES and e.severity == "error" for e in self.all_errors()):
-            return 2
-        if self.valid or self.warn_only:
-            return 0
-        return 1
-
-    def merge(self, other: Report) -> Report:
-        return Report(
-            tasks=[*self.tasks, *other.tasks],
-            errors=[*self.errors, *other.errors],
-            notes=[*self.notes, *other.notes],
-            package=self.package or other.package,
-            warn_only=self.warn_only or other.warn_only,
-        )
+    def first_errors(self) -> str:
+        """'N errors; first: <where>: <code>: <message>' for a one-line refusal."""
+        errors = [e for e in self.all_errors() if e.severity == "error"]
+        if not errors:
+            return "no errors"
+        first = errors[0]
+        where = ", ".join(p for p in (first.table, f"row {first.row}" if first.row else None,
+                                      f"field {first.field}" if first.field else None) if p)
+        message = " ".join(first.message.split())
+        if len(message) > 300:
+            message = message[:300] + "…"
+        return f"{len(errors)} error{'s' if len(errors) != 1 else ''}; first: {where + ': ' if where else ''}{first.code}: {message}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "package": self.package,
+            "status": self.status,
             "valid": self.valid,
             "stats": self.stats,
             "notes": self.notes,
             "errors": [e.to_dict() for e in self.errors],
             "tasks": [t.to_dict() for t in self.tasks],
         }
+
+
+def display_path(path: Path, written: str) -> str:
+    """How outputs name a package file: relative to the working folder when the file lies inside it
+    (GitHub annotations name files from the repository root, where CI runs), else as the
+    descriptor writes it."""
+    cwd = Path.cwd().resolve()
+    resolved = Path(path).resolve()
+    return resolved.relative_to(cwd).as_posix() if resolved.is_relative_to(cwd) else written
