@@ -1,8 +1,9 @@
 """diff: what changed between two versions of a data package, schema and rows.
 
 Each version is a folder holding datapackage.json, a datapackage.json, or a zip of a package
-(a release's zip). Rows are compared in DuckDB over the CSV files read as text (every field
-VARCHAR, with the resource's dialect), so nothing is coerced: "1.0" and "1" differ.
+(a release's zip). Rows are compared as validation reads each version: typed values, so a
+number written "1.0" in one version and "1" in the other is the same value; a field whose type
+changed is compared as a number when both types are numbers, else as text.
 
 Rows are matched by primary key: the new version's, when the old version has all its fields,
 else the old one's, else (no usable key) whole rows are compared and a row can only be added or
@@ -14,7 +15,6 @@ Descriptions, titles and other metadata are not compared.
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -22,11 +22,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from accord.errors import PackageError, UsageError
+from accord.errors import PackageError
 from accord.package import DEFAULT_DESCRIPTOR, Package, Resource, load_package
-
-FORMATS = ("text", "json", "markdown")
-
+from accord.sql import arrow_table, quote_identifier
 
 @dataclass
 class FieldChange:
@@ -79,6 +77,7 @@ class PackageDiff:
     resources_added: list[str]
     resources_removed: list[str]
     tables: list[TableDiff]  # the resources in both versions, in the new version's order
+    notes: list[str] = field(default_factory=list)
 
     @property
     def identical(self) -> bool:
@@ -117,6 +116,9 @@ def open_package(source: str | Path, trusted: bool = False) -> Iterator[Package]
         yield load_package(path, trusted=trusted)
 
 
+NUMERIC = {"integer", "number", "year"}
+
+
 def _schema_type(field_: dict[str, Any]) -> str:
     return field_.get("type") or "string"
 
@@ -134,21 +136,13 @@ def _rows(con, sql: str) -> list[dict[str, str | None]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _compare_table(con, index: int, old: Resource, new: Resource) -> TableDiff:
-    import duckdb
-
-    from accord.build import quote_identifier, read_csv_rows
-
+def _compare_table(con, index: int, old: Resource, new: Resource, old_table, new_table) -> TableDiff:
+    """Compare one table's rows: old_table and new_table are relations in con (typed values)."""
     old_fields = {f["name"]: f for f in old.fields}
     new_fields = {f["name"]: f for f in new.fields}
     common = [name for name in new_fields if name in old_fields]
     key = _key_for(old, new)
-    o, n = f"old_{index}", f"new_{index}"
-    try:
-        for table, resource in ((o, old), (n, new)):
-            read_csv_rows(con, f"CREATE TEMP TABLE {table} AS SELECT * FROM ", resource, lenient=False)
-    except duckdb.Error as exc:
-        raise PackageError(f"table {new.name!r}: cannot read: {str(exc).strip().splitlines()[0]}") from exc
+    o, n = old_table, new_table
     counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (o, n)]
     result = TableDiff(
         name=new.name,
@@ -167,22 +161,29 @@ def _compare_table(con, index: int, old: Resource, new: Resource) -> TableDiff:
         new_primary_key=new.primary_key,
     )
     q = quote_identifier
+    # a field whose type changed is compared in a domain both versions share: numbers as numbers, the rest as text
+    retyped = {c.field: "DOUBLE" if {c.old, c.new} <= NUMERIC else "VARCHAR" for c in result.fields_retyped}
+
+    def value(alias: str, name: str) -> str:
+        return f"CAST({alias}.{q(name)} AS {retyped[name]})" if name in retyped else f"{alias}.{q(name)}"
+
     if not key:
-        columns = ", ".join(map(q, common))
+        columns = ", ".join(value("t", name) + f" AS {q(name)}" for name in common)
         order = ", ".join(str(i + 1) for i in range(len(common)))
-        difference = "SELECT {columns} FROM {a} EXCEPT ALL SELECT {columns} FROM {b} ORDER BY {order}"
+        difference = "SELECT {columns} FROM {a} AS t EXCEPT ALL SELECT {columns} FROM {b} AS t ORDER BY {order}"
         result.rows_added = _rows(con, difference.format(columns=columns, a=n, b=o, order=order))
         result.rows_removed = _rows(con, difference.format(columns=columns, a=o, b=n, order=order))
         return result
-    match = " AND ".join(f"a.{q(k)} IS NOT DISTINCT FROM b.{q(k)}" for k in key)
+    match = " AND ".join(f"{value('a', k)} IS NOT DISTINCT FROM {value('b', k)}" for k in key)
     order = ", ".join(f"a.{q(k)}" for k in key)
-    for attribute, (a, b) in (("rows_added", (n, o)), ("rows_removed", (o, n))):
-        only_in_a = f"SELECT a.* FROM {a} a WHERE NOT EXISTS (SELECT 1 FROM {b} b WHERE {match}) ORDER BY {order}"
+    for attribute, (a, b, fields) in (("rows_added", (n, o, new_fields)), ("rows_removed", (o, n, old_fields))):
+        columns = ", ".join(f"a.{q(name)}" for name in fields)
+        only_in_a = f"SELECT {columns} FROM {a} a WHERE NOT EXISTS (SELECT 1 FROM {b} b WHERE {match}) ORDER BY {order}"
         setattr(result, attribute, _rows(con, only_in_a))
     compared = [name for name in common if name not in key]
     if compared:
-        pairs = ", ".join(f"b.{q(name)}, a.{q(name)}" for name in compared)
-        differs = " OR ".join(f"a.{q(name)} IS DISTINCT FROM b.{q(name)}" for name in compared)
+        pairs = ", ".join(f"{value('b', name)}, {value('a', name)}" for name in compared)
+        differs = " OR ".join(f"{value('a', name)} IS DISTINCT FROM {value('b', name)}" for name in compared)
         keys = ", ".join(f"a.{q(k)}" for k in key)
         found = con.execute(
             f"SELECT {keys}, {pairs} FROM {n} a JOIN {o} b ON {match} WHERE {differs} ORDER BY {order}"
@@ -198,23 +199,37 @@ def _compare_table(con, index: int, old: Resource, new: Resource) -> TableDiff:
     return result
 
 
-def diff_packages(old: str | Path, new: str | Path, trusted: bool = False) -> PackageDiff:
-    """Compare two versions of a package: resources, schemas, and rows by primary key."""
-    import duckdb
+def diff_packages(old: str | Path, new: str | Path, trusted: bool = False, engine: str = "duckdb") -> PackageDiff:
+    """Compare two versions of a package: resources, schemas, and rows by primary key, as
+    validation reads each version (typed values: "1.0" and "1" in a number field are equal)."""
+    from accord.validate import open_validation
 
     with open_package(old, trusted) as before, open_package(new, trusted) as after:
         old_names = [r.name for r in before.resources]
         new_names = [r.name for r in after.resources]
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")  # it would print into our output
-        try:
-            tables = [
-                _compare_table(con, index, before.resource(r.name), r)
-                for index, r in enumerate(after.resources)
-                if r.name in old_names
-            ]
-        finally:
-            con.close()
+        notes: list[str] = []
+        with open_validation(before, engine=engine, keep="all") as old_run, \
+                open_validation(after, engine=engine, keep="all") as new_run:
+            for label, run in (("old", old_run), ("new", new_run)):
+                if run.report.status == "unreadable":
+                    raise PackageError(f"the {label} version cannot be read: {run.report.first_errors()}")
+                if run.report.status == "invalid":
+                    notes.append(f"the {label} version is invalid ({run.report.first_errors()}): "
+                                 "cells that are not of their field's type compare as NULL")
+            con = new_run.con.cursor()  # its own connection: the old version's rows are registered on it
+            tables = []
+            for index, resource in enumerate(after.resources):
+                if resource.name not in old_names:
+                    continue
+                old_relation = f"accord_old_{index}"
+                # the old version's rows, handed over as Arrow: one connection compares both
+                con.register(old_relation, arrow_table(
+                    old_run.con, f"SELECT * FROM {old_run.tables[resource.name].relation} AS loaded"))
+                try:
+                    tables.append(_compare_table(con, index, before.resource(resource.name), resource,
+                                                 old_relation, new_run.tables[resource.name].relation))
+                finally:
+                    con.unregister(old_relation)
         return PackageDiff(
             old=str(old),
             new=str(new),
@@ -223,106 +238,5 @@ def diff_packages(old: str | Path, new: str | Path, trusted: bool = False) -> Pa
             resources_added=[name for name in new_names if name not in old_names],
             resources_removed=[name for name in old_names if name not in new_names],
             tables=tables,
+            notes=notes,
         )
-
-
-def _key_text(key: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in key.items())
-
-
-def _row_key_text(table: TableDiff, row: dict[str, Any]) -> str:
-    return _key_text({k: row[k] for k in table.key} if table.key else row)
-
-
-def _value(value: str | None) -> str:
-    return "NULL" if value is None else json.dumps(value, ensure_ascii=False)
-
-
-def _schema_lines(table: TableDiff) -> list[str]:
-    lines = []
-    if table.fields_added:
-        lines.append(f"fields added: {', '.join(table.fields_added)}")
-    if table.fields_removed:
-        lines.append(f"fields removed: {', '.join(table.fields_removed)}")
-    for change in table.fields_retyped:
-        lines.append(f"field {change.field} retyped: {change.old} -> {change.new}")
-    if table.primary_key_changed:
-        lines.append(f"primary key: {table.old_primary_key or 'none'} -> {table.new_primary_key or 'none'}")
-    return lines
-
-
-def _change_text(change: RowChange) -> str:
-    fields = "; ".join(f"{c.field}: {_value(c.old)} -> {_value(c.new)}" for c in change.changes)
-    return f"{_key_text(change.key)}: {fields}"
-
-
-def _summary(table: TableDiff) -> str:
-    return (
-        f"{len(table.rows_added)} added, {len(table.rows_removed)} removed, {len(table.rows_changed)} changed "
-        f"({table.old_rows} -> {table.new_rows} rows)"
-    )
-
-
-def render_text(diff: PackageDiff) -> str:
-    lines = [f"{diff.old} -> {diff.new}"]
-    lines += [f"resource added: {name}" for name in diff.resources_added]
-    lines += [f"resource removed: {name}" for name in diff.resources_removed]
-    for table in diff.tables:
-        if table.identical:
-            continue
-        lines.append(f"table {table.name}: {_summary(table)}")
-        lines += [f"  {line}" for line in _schema_lines(table)]
-        lines += [f"  added    {_row_key_text(table, row)}" for row in table.rows_added]
-        lines += [f"  removed  {_row_key_text(table, row)}" for row in table.rows_removed]
-        lines += [f"  changed  {_change_text(change)}" for change in table.rows_changed]
-    lines.append("identical" if diff.identical else "different")
-    return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def markdown_sections(diff: PackageDiff) -> str:
-    """The changes as Markdown without a title: a summary table, then each changed table's rows."""
-    lines = []
-    if diff.resources_added or diff.resources_removed:
-        lines += [f"- Resource added: `{name}`" for name in diff.resources_added]
-        lines += [f"- Resource removed: `{name}`" for name in diff.resources_removed]
-        lines.append("")
-    lines += [
-        "| table | rows before | rows after | added | removed | changed | schema |",
-        "|---|---:|---:|---:|---:|---:|---|",
-    ]
-    for t in diff.tables:
-        schema = "changed" if t.schema_changed else "same"
-        lines.append(
-            f"| {t.name} | {t.old_rows} | {t.new_rows} | {len(t.rows_added)} | {len(t.rows_removed)} "
-            f"| {len(t.rows_changed)} | {schema} |"
-        )
-    for t in diff.tables:
-        if t.identical:
-            continue
-        lines += ["", f"### {t.name}", ""]
-        lines += [f"- {_md(line)}" for line in _schema_lines(t)]
-        lines += [f"- Added: `{_md(_row_key_text(t, row))}`" for row in t.rows_added]
-        lines += [f"- Removed: `{_md(_row_key_text(t, row))}`" for row in t.rows_removed]
-        for change in t.rows_changed:
-            lines.append(f"- Changed: `{_md(_key_text(change.key))}`")
-            lines += [f"  - {c.field}: {_md(_value(c.old))} → {_md(_value(c.new))}" for c in change.changes]
-    return "\n".join(lines) + "\n"
-
-
-def render_markdown(diff: PackageDiff) -> str:
-    verdict = "No differences." if diff.identical else "The versions differ."
-    return f"## {_md(diff.old)} → {_md(diff.new)}\n\n{verdict}\n\n{markdown_sections(diff)}"
-
-
-def render_diff(diff: PackageDiff, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    if fmt == "text":
-        return render_text(diff)
-    if fmt == "markdown":
-        return render_markdown(diff)
-    raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")

@@ -493,7 +493,7 @@ def download_package(
         shown = ", ".join(unverified[:5]) + (" ..." if len(unverified) > 5 else "")
         result.notes.append(f"{len(unverified)} file(s) had no size or hash in the descriptor to check: {shown}")
     if load is not None:
-        from accord.build import build_database
+        from accord.build import build_package
 
-        result.database = build_database(target / DEFAULT_DESCRIPTOR, load, engine=engine)
+        result.database = build_package(target / DEFAULT_DESCRIPTOR, load, engine=engine)
     return result

@@ -37,11 +37,6 @@ def atomic_write_text(target: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    with atomic_path(Path(target)) as tmp:
-        tmp.write_bytes(data)
-
-
 def replace_directory(source: Path, target: Path) -> None:
     """Move the finished folder source into target's place, replacing any folder there.
 

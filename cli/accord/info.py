@@ -1,7 +1,7 @@
 """info: what a package holds — tables, row counts, fields, types, constraints and keys.
 
-Rows are counted by DuckDB's CSV reader (no typing, no validation), so this is fast
-even for large tables; a table that cannot be read gets rows None and an error.
+Rows are counted as validation counts them (the same reader, without checking the rows); a
+table that cannot be read gets rows None and an error.
 """
 
 from __future__ import annotations
@@ -9,43 +9,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from accord.build import column_type, read_csv_rows
-from accord.errors import AccordError
+from accord.ddl import enum_type_name
+from accord.fieldtypes import field_type
 from accord.package import Package, Resource, load_package
+from accord.sql import quote_identifier
 
 
-def _count_rows(con: duckdb.DuckDBPyConnection, resource: Resource) -> tuple[int | None, str | None]:
-    if not resource.path.is_file():
-        return None, f"{resource.relpath}: no such file"
-    error = None
-    # The strict reader first; rows of the wrong length need the lenient one.
-    for lenient in (False, True):
-        try:
-            (count,) = read_csv_rows(con, "SELECT count(*) FROM ", resource, lenient)
-            return count, None
-        except AccordError as exc:  # not CSV, an encoding DuckDB lacks, no fields
-            return None, str(exc)
-        except duckdb.Error as exc:
-            error = str(exc).strip().splitlines()[0]
-    return None, error
-
-
-def _field_info(resource: Resource, field_: dict[str, Any]) -> dict[str, Any]:
+def _field_info(table: str, field_: dict[str, Any]) -> dict[str, Any]:
+    enum = field_.get("type", "string") == "string" and (field_.get("constraints") or {}).get("enum")
     return {
         "name": field_.get("name"),
         "type": field_.get("type") if isinstance(field_.get("type"), str) else "string",
         "format": field_.get("format"),
-        "duckdb_type": column_type(resource, field_),
+        # as build declares it: an enum of strings is an ENUM type (accord.ddl)
+        "duckdb_type": quote_identifier(enum_type_name(table, field_.get("name"))) if enum else field_type(field_),
         "constraints": field_.get("constraints") or {},
         "title": field_.get("title"),
         "description": field_.get("description"),
     }
 
 
-def table_info(con: duckdb.DuckDBPyConnection, resource: Resource) -> dict[str, Any]:
-    rows, error = _count_rows(con, resource)
+def table_info(resource: Resource, rows: int | None, error: str | None) -> dict[str, Any]:
     return {
         "name": resource.name,
         "path": resource.relpath,
@@ -53,7 +37,7 @@ def table_info(con: duckdb.DuckDBPyConnection, resource: Resource) -> dict[str, 
         "description": resource.descriptor.get("description"),
         "rows": rows,
         "error": error,
-        "fields": [_field_info(resource, f) for f in resource.fields],
+        "fields": [_field_info(resource.name, f) for f in resource.fields],
         "primary_key": resource.primary_key,
         "foreign_keys": [
             {"fields": fk["fields"], "reference": {"resource": fk["resource"], "fields": fk["reference_fields"]}}
@@ -64,13 +48,20 @@ def table_info(con: duckdb.DuckDBPyConnection, resource: Resource) -> dict[str, 
 
 def package_info(package: str | Path | Package | None = None, trusted: bool = False) -> dict[str, Any]:
     """The package's name, title, description and, per table, rows, fields and keys."""
+    from accord.validate import open_validation
+
     package = package if isinstance(package, Package) else load_package(package, trusted=trusted)
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")  # it would print into our output
-    try:
-        tables = [table_info(con, r) for r in package.resources]
-    finally:
-        con.close()
+    with open_validation(package, check_rows=False) as run:
+        tasks = {t.table: t for t in run.report.tasks}
+        unreadable = [e for e in run.report.errors if e.severity == "error"]
+    tables = []
+    for resource in package.resources:
+        task = tasks.get(resource.name)
+        problems = [e for e in (task.errors if task else []) if e.unreadable] or [
+            e for e in unreadable if e.table in (resource.name, None)]
+        rows = task.rows if task and not problems else None
+        error = problems[0].message if problems else (None if rows is not None else "the table could not be read")
+        tables.append(table_info(resource, rows, error))
     return {
         "name": package.name,
         "title": package.descriptor.get("title"),

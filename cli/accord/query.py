@@ -17,7 +17,9 @@ from typing import Any
 import duckdb
 
 from accord.errors import DatabaseError, QueryRefused, UsageError
+from accord.formats.rows import Rows
 from accord.package import load_package, package_file
+from accord.sql import first_line
 
 QUERIES_DIR = "queries"
 QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -32,12 +34,6 @@ READING_STATEMENTS = frozenset(
 NO_FILES_OR_NETWORK = {"enable_external_access": False}
 # DuckDB's messages when a statement would write or change settings on a locked, read-only database.
 REFUSAL_MESSAGES = ("read-only mode", "configuration has been locked")
-
-
-@dataclass
-class QueryResult:
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
 
 
 @dataclass
@@ -109,7 +105,7 @@ def open_read_only(database: str | Path) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path), read_only=True, config=NO_FILES_OR_NETWORK)
     except duckdb.Error as exc:
-        raise DatabaseError(f"{path}: cannot open: {_first_line(exc)}") from exc
+        raise DatabaseError(f"{path}: cannot open: {first_line(exc)}") from exc
     # DuckDB draws a progress bar on stdout for long queries, even into a pipe; then no query may
     # change a setting again.
     con.execute("SET enable_progress_bar = false")
@@ -117,19 +113,14 @@ def open_read_only(database: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def run_query(sql: str, database: str | Path) -> QueryResult:
+def run_query(sql: str, database: str | Path) -> Rows:
     """Run one reading statement; refusals raise QueryRefused, SQL errors DatabaseError."""
     con = open_read_only(database)
     try:
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as exc:
-            raise DatabaseError(_first_line(exc)) from exc
+            raise DatabaseError(first_line(exc)) from exc
         if len(statements) != 1:
             raise UsageError(f"give exactly one SQL statement (found {len(statements)})")
         kind = statements[0].type
@@ -140,12 +131,12 @@ def run_query(sql: str, database: str | Path) -> QueryResult:
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall() if columns else []
         except duckdb.PermissionException as exc:
-            raise QueryRefused(f"refused: {_first_line(exc)}") from exc
+            raise QueryRefused(f"refused: {first_line(exc)}") from exc
         except duckdb.Error as exc:
-            message = _first_line(exc)
+            message = first_line(exc)
             if any(m in message for m in REFUSAL_MESSAGES):
                 raise QueryRefused(f"refused: {message}") from exc
             raise DatabaseError(message) from exc
-        return QueryResult(columns=columns, rows=rows)
+        return Rows(columns=columns, rows=rows)
     finally:
         con.close()

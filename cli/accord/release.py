@@ -28,6 +28,7 @@ import hashlib
 import json
 import re
 import shutil
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -269,7 +270,7 @@ def changelog_text(
     name: str, version: str, tables: dict[str, int], changes: PackageDiff | None = None, earlier: str = ""
 ) -> str:
     """CHANGELOG.md: this release's changes against the previous release, then the earlier entries."""
-    from accord.diff import markdown_sections
+    from accord.formats.diff import markdown_sections
 
     heading = f"# Changelog: {name}\n\n## {version}\n\n"
     if changes is None:
@@ -296,19 +297,13 @@ def _earlier_entries(previous: Path, name: str) -> str:
     return text[len(title) :].lstrip("\n") if text.startswith(title) else ""
 
 
-def _refuse_unless_checked(package: Package, version: str, engine: str, trusted: bool) -> None:
-    """Run `accord check`; raise InvalidData when the data fails it, PackageError when it cannot be read."""
-    from accord.check import check
-
-    report = check(package, engine=engine, trusted=trusted)
-    if report.valid:
+def _refuse_unless_checked(report, package: Package, version: str) -> None:
+    """Raise InvalidData when the data fails `accord check`, PackageError when it cannot be read."""
+    if report.status == "valid":
         return
-    errors = [e for e in report.all_errors() if e.severity == "error"]
-    first = f"; first: {errors[0].table + ': ' if errors[0].table else ''}{errors[0].message}" if errors else ""
-    summary = f"{len(errors)} error{'s' if len(errors) != 1 else ''}{first}"
-    if report.exit_code == 2:
-        raise PackageError(f"{package.name}: the package cannot be read: {summary}")
-    raise InvalidData(f"{package.name} {version} fails `accord check`, not released: {summary}")
+    if report.status == "unreadable":
+        raise PackageError(f"{package.name}: the package cannot be read: {report.first_errors()}")
+    raise InvalidData(f"{package.name} {version} fails `accord check`, not released: {report.first_errors()}")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -327,8 +322,10 @@ def release_package(
     Raises InvalidData when `accord check` fails, PackageError when the package has no version or
     cannot be read; an earlier release folder of the same version is replaced only on success.
     """
-    from accord.build import build_database
+    from accord.build import write_database
+    from accord.check import check_validation, suites_to_run
     from accord.diff import diff_packages
+    from accord.validate import open_validation
 
     started = time.perf_counter()
     package = package if isinstance(package, Package) else load_package(package, trusted=trusted)
@@ -337,13 +334,18 @@ def release_package(
         raise PackageError(f"{package.descriptor_path.name}: has no 'version'; a release needs one, e.g. \"1.0.0\"")
     if previous is not None and not Path(previous).exists():
         raise PackageError(f"{previous}: no such file or folder (--previous takes a release folder, zip or descriptor)")
-    _refuse_unless_checked(package, version, engine, trusted)
+    checks_folder, available, selected = suites_to_run(package, None, None)
     name, safe_version = _safe_name(package.name), _safe_name(version)
     folder_name = f"{name}-{safe_version}"
     database, zip_name = f"{name}.duckdb", f"{folder_name}.zip"
     notes: list[str] = []
-    with atomic_directory(Path(out) / folder_name) as folder:
-        built = build_database(package, folder / database, folder / "parquet", engine=engine, trusted=trusted)
+    with atomic_directory(Path(out) / folder_name) as folder, tempfile.TemporaryDirectory(prefix="accord-release-") as work:
+        (folder / "parquet").mkdir()
+        # one read of the data: checked, then built from the same tables
+        with open_validation(package, engine=engine, keep="all", outputs=[folder, Path(work)]) as run:
+            report = check_validation(run, checks_folder, available, selected, Path(work))
+            _refuse_unless_checked(report, package, version)
+            built = write_database(run, folder / database, folder / "parquet")
         if not pin_database_identifier(folder / database):
             notes.append(f"{database}: unknown DuckDB header layout; its random identifier makes it differ per build")
         files = _package_files(package)

@@ -1,9 +1,10 @@
-"""The database the suites run on: the package's typed tables, and the text files they cite.
+"""The database the suites run on: the tables validation loaded, and the text files they cite.
 
-Tables are loaded by accord.build.load_tables without integrity constraints (strict=False):
-the suites must be able to look at data that breaks them. A suite may also ask, in its meta,
-for text files named in a column to be loaded into a table of their own, so that rules can
-compare quotes and checksums with the files in SQL:
+The tables are copied from the validation's DuckDB connection (what validation read, with
+NULL where a cell is not of its field's type: no integrity constraints, so the suites can look
+at data that breaks them) into a file Great Expectations opens. A suite may also ask, in its
+meta, for text files named in a column to be loaded into a table of their own, so that rules
+can compare quotes and checksums with the files in SQL:
 
     "meta": {"text_files": {"from": "sources", "key": "source_id", "path": "path",
                             "into": "source_texts"}}
@@ -21,8 +22,10 @@ from typing import Any
 
 from accord.errors import DatabaseError, PackageError
 from accord.package import Package, safe_path
+from accord.sql import first_line, quote_identifier, quote_literal
+from accord.validate import Validation
 
-CHECK_MEMORY_LIMIT = "1GB"  # per DuckDB connection, loading the tables and running the suites
+CHECK_DATABASE = "accord_check"  # the catalog the check database is written through
 
 
 @dataclass
@@ -48,28 +51,24 @@ class CheckDatabase:
     notes: list[str] = field(default_factory=list)
 
 
-def build_check_database(
-    package: Package, path: Path, text_files: list[TextFiles], columns: dict[str, set[str]] | None = None
-) -> CheckDatabase:
-    """Create the database at `path` (a new file); raises DatabaseError when a table cannot be loaded.
-    columns: only these columns of each table (see accord.build.load_tables), or every one."""
-    import duckdb
-
-    from accord.build import load_tables, quote_identifier
-
-    con = duckdb.connect(str(path))
+def write_check_database(run: Validation, path: Path, text_files: list[TextFiles]) -> CheckDatabase:
+    """Copy the loaded tables, and the text-file tables, into a new database file at `path` (in a
+    folder the validation may write into); raises DatabaseError when that fails."""
+    con = run.con
+    tables: dict[str, int] = {}
+    con.execute(f"ATTACH {quote_literal(path)} AS {CHECK_DATABASE}")
     try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute(f"SET memory_limit = '{CHECK_MEMORY_LIMIT}'")  # DuckDB spills to disk beyond it
-        # a temporary database: written uncompressed it loads about 1.4x faster, for about 4x
-        # the disk (some 4 GB with every column of 10M statements), freed when the check ends
-        con.execute("SET force_compression = 'uncompressed'")
-        loaded = load_tables(con, package, strict=False, columns=columns)
-        tables = dict(loaded.rows)
+        con.execute(f"USE {CHECK_DATABASE}")
+        for table in run.tables.values():
+            if not table.fields:
+                continue  # no rule reads it
+            columns = ", ".join(quote_identifier(f.name) for f in table.fields)
+            con.execute(f"CREATE TABLE {quote_identifier(table.name)} AS SELECT {columns} FROM {table.relation} AS loaded")
+            tables[table.name] = table.rows or 0
         for spec in text_files:
             if spec.into in tables:
                 continue
-            rows = _read_text_files(con, package, spec)
+            rows = _read_text_files(con, run.package, spec)
             con.execute(
                 f"CREATE TABLE {quote_identifier(spec.into)} ({quote_identifier(spec.key)} VARCHAR, "
                 "path VARCHAR, text VARCHAR, sha256 VARCHAR, error VARCHAR)"
@@ -77,23 +76,22 @@ def build_check_database(
             if rows:
                 con.executemany(f"INSERT INTO {quote_identifier(spec.into)} VALUES (?, ?, ?, ?, ?)", rows)
             tables[spec.into] = len(rows)
-    except duckdb.Error as exc:
-        raise DatabaseError(f"{path.name}: {str(exc).splitlines()[0]}") from exc
+    except Exception as exc:
+        raise DatabaseError(f"{path.name}: {first_line(exc)}") from exc
     finally:
-        con.close()
-    return CheckDatabase(path=path, tables=tables, notes=list(loaded.notes))
+        con.execute("USE memory")
+        con.execute(f"DETACH {CHECK_DATABASE}")
+    return CheckDatabase(path=path, tables=tables)
 
 
 def _read_text_files(con: Any, package: Package, spec: TextFiles) -> list[tuple]:
-    from accord.build import quote_identifier
-
     try:
         found = con.execute(
             f"SELECT CAST({quote_identifier(spec.key)} AS VARCHAR), CAST({quote_identifier(spec.path)} AS VARCHAR) "
             f"FROM {quote_identifier(spec.source)} WHERE {quote_identifier(spec.path)} IS NOT NULL"
         ).fetchall()
     except Exception as exc:
-        raise DatabaseError(f"text files from {spec.source}.{spec.path}: {str(exc).splitlines()[0]}") from exc
+        raise DatabaseError(f"text files from {spec.source}.{spec.path}: {first_line(exc)}") from exc
     where = f"{spec.source}.{spec.path}"
     return [(key, relpath, *_read_text(package, relpath, where)) for key, relpath in found]
 

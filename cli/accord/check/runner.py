@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from accord.check.database import CheckDatabase
 from accord.check.suites import UNEXPECTED_ROWS, Rule, Suite
-from accord.package import Package
 from accord.report import Error, Task
+from accord.sql import first_line, quote_identifier
+from accord.validate import Validation
 
 ENGINE = "great_expectations"
 SAMPLE = 5  # failing values (and row numbers) kept per failed expectation
@@ -36,7 +36,7 @@ Progress = Callable[[str], None]
 
 
 def run_suites(
-    database: CheckDatabase, suites: list[Suite], package: Package, progress: Progress | None = None
+    database: CheckDatabase, suites: list[Suite], run: Validation, progress: Progress | None = None
 ) -> list[Task]:
     context = _context()
     datasource = context.data_sources.add_sql(
@@ -55,7 +55,7 @@ def run_suites(
             results: dict[str, tuple[Task, list[dict[str, Any]]]] = {}
             for table in tables:
                 rules = [rule for rule in suite.rules if rule.table == table]
-                for rule, task, rows in _run_table(datasource, database, package, table, rules):
+                for rule, task, rows in _run_table(datasource, database, run, table, rules):
                     results[rule.name] = (task, rows)
             for rule in suite.rules:  # the suite's order, whatever order GX answered in
                 task, rows = results[rule.name]
@@ -65,7 +65,7 @@ def run_suites(
         # Close GX's connections: DuckDB refuses a second connection with another configuration.
         datasource.get_execution_engine().close()
         datasource.get_engine().dispose()
-    _add_row_numbers(database.path, package, keys)
+    _add_row_numbers(run, keys)
     return tasks
 
 
@@ -87,18 +87,18 @@ def _lock_down_duckdb(datasource) -> None:
     outside the (read-only) check database; then no setting may change."""
     from sqlalchemy import event
 
-    from accord.check.database import CHECK_MEMORY_LIMIT
+    from accord.sql import MEMORY_LIMIT
 
     def lock_down(dbapi_connection, _record) -> None:
         dbapi_connection.execute("SET enable_progress_bar = false")
-        dbapi_connection.execute(f"SET memory_limit = '{CHECK_MEMORY_LIMIT}'")
+        dbapi_connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         dbapi_connection.execute("SET enable_external_access = false")
         dbapi_connection.execute("SET lock_configuration = true")
 
     event.listen(datasource.get_execution_engine().engine, "connect", lock_down)
 
 
-def _run_table(datasource, database: CheckDatabase, package: Package, table: str, rules: list[Rule]):
+def _run_table(datasource, database: CheckDatabase, run: Validation, table: str, rules: list[Rule]):
     """Yield (rule, task, failing-row keys) for each rule on one table."""
     from great_expectations.core import ExpectationSuite
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -112,7 +112,7 @@ def _run_table(datasource, database: CheckDatabase, package: Package, table: str
         try:
             ExpectationConfiguration(**rule.config).to_domain_obj()
         except Exception as exc:  # GX raises many types for a bad configuration
-            yield rule, _error_task(rule, f"invalid expectation: {_first_line(exc)}"), []
+            yield rule, _error_task(rule, f"invalid expectation: {first_line(exc)}"), []
             continue
         runnable.append(rule)
     if not runnable:
@@ -121,9 +121,9 @@ def _run_table(datasource, database: CheckDatabase, package: Package, table: str
         batch = _batch(datasource, table)
     except Exception as exc:
         for rule in runnable:
-            yield rule, _error_task(rule, f"cannot read table {table!r}: {_first_line(exc)}"), []
+            yield rule, _error_task(rule, f"cannot read table {table!r}: {first_line(exc)}"), []
         return
-    key = _primary_key(package, table)
+    key = _primary_key(run, table)
     groups = (
         ([r for r in runnable if r.type == UNEXPECTED_ROWS], {"result_format": "COMPLETE"}),
         (
@@ -140,7 +140,7 @@ def _run_table(datasource, database: CheckDatabase, package: Package, table: str
             outcome = batch.validate(suite, result_format=result_format)
         except Exception as exc:
             for rule in group:
-                yield rule, _error_task(rule, _first_line(exc)), []
+                yield rule, _error_task(rule, first_line(exc)), []
             continue
         answered = set()
         for result in outcome.results:
@@ -166,11 +166,11 @@ def _batch(datasource, table: str):
     return definition.get_batch()
 
 
-def _primary_key(package: Package, table: str) -> list[str]:
-    try:
-        return package.resource(table).primary_key
-    except Exception:
-        return []  # not a package table (a text-file table): rows cannot be named
+def _primary_key(run: Validation, table: str) -> list[str]:
+    """The table's primary key, where the loaded table holds it (a text-file table has none)."""
+    loaded = run.tables.get(table)
+    key = list(loaded.schema.primary_key) if loaded else []
+    return key if key and set(key) <= set(loaded.field_names) else []
 
 
 def _task(rule: Rule, result: dict[str, Any], key: list[str]) -> tuple[Task, list[dict[str, Any]]]:
@@ -237,7 +237,7 @@ def _exception(result: dict[str, Any]) -> str | None:
     found = [info] if "raised_exception" in info else list(info.values())
     for item in found:
         if isinstance(item, dict) and item.get("raised_exception"):
-            return _first_line(item.get("exception_message") or "an exception without a message")
+            return first_line(item.get("exception_message") or "an exception without a message")
     return None
 
 
@@ -297,45 +297,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _first_line(exc: Any) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def _add_row_numbers(run: Validation, failures: list[tuple[Task, list[dict[str, Any]]]]) -> None:
+    """Turn failing rows' key values into CSV row numbers (the header is row 1), from the rows
+    as validation read them."""
+    from accord.validate import ROW_NUMBER
 
-
-def _add_row_numbers(path: Path, package: Package, failures: list[tuple[Task, list[dict[str, Any]]]]) -> None:
-    """Turn failing rows' key values into CSV row numbers (the header is row 1).
-
-    The check database was loaded in file order, so a table's rowid is the data row's index.
-    """
-    import duckdb
-
-    from accord.build import quote_identifier
-
-    wanted = [(task, rows) for task, rows in failures if rows and task.errors]
-    if not wanted:
-        return
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        con.execute("SET enable_progress_bar = false")
-        for task, rows in wanted:
-            resource = package.resource(task.table)
-            key = resource.primary_key
-            first = 2 if resource.dialect.get("header", True) else 1
-            joined = "concat_ws(chr(31), " + ", ".join(f"CAST({quote_identifier(k)} AS VARCHAR)" for k in key) + ")"
-            wanted_keys = [chr(31).join("" if row[k] is None else str(row[k]) for k in key) for row in rows]
-            found = dict(
-                con.execute(
-                    f"SELECT {joined}, rowid + {first} FROM {quote_identifier(task.table)} "
-                    f"WHERE {joined} IN ({', '.join('?' for _ in wanted_keys)})",
-                    wanted_keys,
-                ).fetchall()
-            )
-            numbers = sorted({found[k] for k in wanted_keys if k in found})
-            if not numbers:
-                continue
-            error = task.errors[0]
-            error.row = numbers[0]
-            shown = ", ".join(map(str, numbers)) + (" ..." if (error.count or 0) > len(numbers) else "")
-            error.message = error.message.removesuffix(")") + f"; row{'s' if len(numbers) > 1 else ''} {shown})"
-    finally:
-        con.close()
+    for task, rows in failures:
+        if not rows or not task.errors or task.table not in run.tables:
+            continue
+        table = run.tables[task.table]
+        key = _primary_key(run, task.table)
+        joined = "concat_ws(chr(31), " + ", ".join(f"CAST({quote_identifier(k)} AS VARCHAR)" for k in key) + ")"
+        wanted = [chr(31).join("" if row[k] is None else str(row[k]) for k in key) for row in rows]
+        found = dict(
+            run.con.execute(
+                f"SELECT {joined}, {ROW_NUMBER} FROM {table.relation} AS loaded "
+                f"WHERE {joined} IN ({', '.join('?' for _ in wanted)})",
+                wanted,
+            ).fetchall()
+        )
+        numbers = sorted({found[k] for k in wanted if k in found})
+        if not numbers:
+            continue
+        error = task.errors[0]
+        error.row = numbers[0]
+        shown = ", ".join(map(str, numbers)) + (" ..." if (error.count or 0) > len(numbers) else "")
+        error.message = error.message.removesuffix(")") + f"; row{'s' if len(numbers) > 1 else ''} {shown})"

@@ -10,38 +10,35 @@ Works on any package. What it proposes, each as one expectation with a rule name
 - <field>-in-set for enum constraints, and for strings with few distinct values that repeat;
 - <field>-range: the observed minimum and maximum of numbers, years and dates.
 
-The data is read with DuckDB, as `accord check` reads it (no integrity constraints).
+The data is what validation reads, as `accord check` sees it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import math
 from typing import Any
 
+from accord.errors import PackageError
 from accord.package import Package, Resource
+from accord.sql import quote_identifier, quote_literal
 
 FEW_VALUES = 10  # a string column with at most this many distinct values that repeat gets a value set
 RANGE_TYPES = ("integer", "number", "year", "date", "datetime")
 
 
-def starter_suite(package: Package, table: str, name: str | None = None) -> dict[str, Any]:
+def starter_suite(package: Package, table: str, name: str | None = None, engine: str = "duckdb") -> dict[str, Any]:
     """The suite as a dict in GX's suite JSON shape (name, meta, expectations)."""
-    import duckdb
-
-    from accord.build import load_tables, quote_identifier
+    from accord.validate import open_validation
 
     resource = package.resource(table)
-    con = duckdb.connect()
-    try:
-        con.execute("SET enable_progress_bar = false")
-        load_tables(con, dataclasses.replace(package, resources=[resource]), strict=False)
-        rows = con.execute(f"SELECT count(*) FROM {quote_identifier(table)}").fetchone()[0]
-        observed = {f["name"]: _observe(con, table, f) for f in resource.fields}
-    finally:
-        con.close()
+    with open_validation(package, engine=engine, keep={table: set(resource.field_names)}) as run:
+        loaded = run.tables.get(table)
+        if loaded is None:
+            raise PackageError(f"{table}: the table could not be read ({run.report.first_errors()})")
+        rows = run.con.execute(f"SELECT count(*) FROM {loaded.relation} AS loaded").fetchone()[0]
+        observed = {f["name"]: _observe(run.con, loaded.relation, f) for f in resource.fields}
     expectations = [*_row_counts(table, rows), *_key_rules(resource)]
     for field_ in resource.fields:
         expectations.extend(_field_rules(resource, field_, observed[field_["name"]]))
@@ -62,20 +59,18 @@ def to_json(suite: dict[str, Any]) -> str:
     return json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
 
 
-def _observe(con, table: str, field_: dict[str, Any]) -> dict[str, Any]:
-    from accord.build import quote_identifier
-
+def _observe(con, relation: str, field_: dict[str, Any]) -> dict[str, Any]:
     column = quote_identifier(field_["name"])
     type_ = field_.get("type", "string")
     if type_ in ("list", "object", "array", "geojson"):
         return {}
     found = con.execute(
-        f"SELECT count({column}), count(DISTINCT {column}), min({column}), max({column}) FROM {quote_identifier(table)}"
+        f"SELECT count({column}), count(DISTINCT {column}), min({column}), max({column}) FROM {relation} AS loaded"
     ).fetchone()
     observed = {"count": found[0], "distinct": found[1], "min": found[2], "max": found[3]}
     if type_ == "string" and 0 < found[1] <= FEW_VALUES:
         values = con.execute(
-            f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM {quote_identifier(table)} WHERE {column} IS NOT NULL ORDER BY 1"
+            f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM {relation} AS loaded WHERE {column} IS NOT NULL ORDER BY 1"
         ).fetchall()
         observed["values"] = [v for (v,) in values]
     return observed
@@ -142,8 +137,6 @@ def _few_repeating(observed: dict[str, Any], constraints: dict[str, Any], in_key
 
 
 def _pattern_rule(resource: Resource, name: str, pattern: str) -> dict[str, Any]:
-    from accord.build import quote_identifier, quote_literal
-
     key = [k for k in resource.primary_key if k != name]
     shown = ", ".join(quote_identifier(c) for c in [*key, name])
     # {batch} is GX's placeholder; braces of the pattern itself are doubled to stay literal.
