@@ -2,8 +2,9 @@
 
 Each command lives in accord/commands/<name>.py and exposes `command`; heavy libraries
 (frictionless, duckdb, great_expectations) are imported inside command bodies so that
-`accord --help` stays fast. Library exceptions become one `Error: ...` line on stderr with
-the exception's exit code; `--debug` shows the traceback instead.
+`accord --help` stays fast. Library exceptions become one `Error: ...` line on stderr, exit 1 for
+InvalidData (the data failed) and 2 for the rest (could not run); `--debug` shows the
+traceback instead. Commands turn a report's status into an exit code (commands.options).
 
 SIGINT and SIGTERM both interrupt the command as Ctrl-C does, so every temporary file is
 removed on the way out and nothing already in place is replaced; the exit code is 128 + the
@@ -22,10 +23,9 @@ from collections.abc import Iterator
 import typer
 
 from accord import __version__
-from accord.errors import AccordError
+from accord.errors import AccordError, InvalidData
 
 COMMANDS = ("validate", "check", "suite", "build", "query", "info", "release", "download", "diff")
-HIDDEN_COMMANDS = ("generate",)
 
 app = typer.Typer(
     name="accord",
@@ -35,9 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-state = {"debug": False}
-
 
 def _version(value: bool) -> None:
     if value:
@@ -51,22 +48,16 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """Exit codes: 0 success, 1 the data failed validation or checks, 2 usage error or unreadable input."""
-    state["debug"] = debug
 
 
 def _register() -> None:
-    for name in COMMANDS + HIDDEN_COMMANDS:
-        try:
-            module = importlib.import_module(f"accord.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"accord.commands.{name}":
-                continue  # not part of this build
-            raise
+    for name in COMMANDS:
+        module = importlib.import_module(f"accord.commands.{name}")
         sub = getattr(module, "app", None)
         if sub is not None:
-            app.add_typer(sub, name=name, hidden=name in HIDDEN_COMMANDS)
+            app.add_typer(sub, name=name)
         else:
-            app.command(name, hidden=name in HIDDEN_COMMANDS)(module.command)
+            app.command(name)(module.command)
 
 
 _register()
@@ -119,11 +110,11 @@ def main() -> None:
                 sys.exit(130)
             if debug:
                 raise
-            from accord.output import printable  # a message may quote a package's data: keep it one safe line
+            from accord.formats.terminal import printable  # a message may quote a package's data: keep it one safe line
 
             if isinstance(exc, AccordError):
                 typer.echo(f"Error: {printable(str(exc))}", err=True)
-                sys.exit(exc.exit_code)
+                sys.exit(1 if isinstance(exc, InvalidData) else 2)
             typer.echo(
                 f"Error: internal error: {type(exc).__name__}: {printable(str(exc))} "
                 "(run with --debug for the traceback)",

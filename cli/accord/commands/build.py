@@ -25,9 +25,9 @@ def command(
 
     Example: accord build datapackage.json --db build/accord.duckdb
     """
-    from accord.build import build_database
+    from accord.build import build_package
 
-    result = build_database(package, db, parquet_dir=parquet_dir, force=force, engine=engine, trusted=trusted)
+    result = build_package(package, db, parquet_dir=parquet_dir, force=force, engine=engine, trusted=trusted)
     width = max((len(name) for name in result.tables), default=0)
     lines = [f"Built {result.database} in {result.seconds:.2f} s"]
     lines += [f"  {name:<{width}}  {rows} rows" for name, rows in result.tables.items()]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -37,32 +36,31 @@ def command(
     Example (CI): accord check --format github --report junit:reports/check.xml --report html:reports/check.html
     """
     from accord.check import check
+    from accord.formats import render
     from accord.fsutil import atomic_write_text
-    from accord.render import render, renderer_for
 
-    # An unknown format is a usage error before the slow part.
-    renderer_for(fmt)
-    extra = [_report_option(value) for value in reports or []]
+    extra = [_report_option(value) for value in reports or []]  # a bad --report is a usage error before the slow part
     # GX logs what it could not compute; the report carries each cause, so the log would repeat it.
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
     progress = _progress if sys.stderr.isatty() else None
-    report = check(package, suites=suite or None, engine=engine, trusted=trusted, warn_only=warn_only,
+    report = check(package, suites=suite or None, engine=engine, trusted=trusted,
                    checks_dir=checks, progress=progress, validate_first=not no_validate)
+    if warn_only and report.status == "invalid":
+        report.notes.append("--warn-only: the failures above do not fail the run (exit 0)")
     for extra_fmt, path in extra:
-        atomic_write_text(path, render(report, extra_fmt))
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    options.emit(render(report, fmt, color=color), output)
-    raise typer.Exit(report.exit_code)
+        atomic_write_text(path, render("report", extra_fmt, report))
+    options.emit(render("report", fmt, report, color=options.to_terminal(output)), output)
+    raise typer.Exit(options.exit_code(report.status, warn_only=warn_only))
 
 
 def _report_option(value: str) -> tuple[str, Path]:
     from accord.errors import UsageError
-    from accord.render import renderer_for
+    from accord.formats import lookup
 
     fmt, sep, path = value.partition(":")
     if not sep or not path:
         raise UsageError(f"--report {value!r}: give FORMAT:FILE, e.g. junit:reports/check.xml")
-    renderer_for(fmt)
+    lookup("report", fmt)
     return fmt, Path(path)
 
 

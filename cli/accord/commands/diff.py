@@ -7,12 +7,13 @@ from pathlib import Path
 import typer
 
 from accord.commands import options
+from accord.formats.choice import format_option
 
 
 def command(
     old: str = typer.Argument(..., help="The old version: a folder, datapackage.json or zip.", show_default=False),
     new: str = typer.Argument(..., help="The new version: a folder, datapackage.json or zip.", show_default=False),
-    fmt: str = typer.Option("text", "--format", "-F", help="Output format: text, json or markdown."),
+    fmt: str = format_option("diff", "text"),
     output: Path = typer.Option(None, "--output", "-o", help="Write the differences to this file instead of stdout."),
     trusted: bool = options.TRUSTED,
 ) -> None:
@@ -22,11 +23,9 @@ def command(
 
     Example: accord diff dist/accord-0.1.0 . --format markdown
     """
-    from accord.diff import FORMATS, diff_packages, render_diff
-    from accord.errors import UsageError
+    from accord.diff import diff_packages
+    from accord.formats import render
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     result = diff_packages(old, new, trusted=trusted)
-    options.emit(render_diff(result, fmt), output)
+    options.emit(render("diff", fmt, result, color=options.to_terminal(output)), output)
     raise typer.Exit(0 if result.identical else 1)

@@ -1,10 +1,17 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once, and how a command ends: only the CLI
+turns a result into an exit code (0 success, 1 the data failed, 2 could not run)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import typer
+
+from accord.formats.choice import format_option
+
+EXIT_CODES = {"valid": 0, "invalid": 1, "unreadable": 2}
 
 PACKAGE = typer.Argument(
     None,
@@ -14,17 +21,30 @@ PACKAGE = typer.Argument(
 TRUSTED = typer.Option(
     False, "--trusted", help="Allow resource paths that are absolute, contain '..' or are URLs."
 )
-REPORT_FORMAT = typer.Option("text", "--format", "-F", help="Report format: text, json, junit, github or html.")
-OUTPUT = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout.")
+REPORT_FORMAT = format_option("report", "text", "Report format.")
+OUTPUT = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")
 ENGINE = typer.Option("duckdb", "--engine", help="Validation engine: duckdb (fast) or frictionless (reference).")
 DATABASE = typer.Option(None, "--db", help="The DuckDB database (default: build/<package-name>.duckdb).")
-ROWS_FORMAT = typer.Option("table", "--format", "-F", help="Rows format: table, csv, json or markdown.")
+ROWS_FORMAT = format_option("rows", "table", "Rows format.")
+
+
+def exit_code(status: str, warn_only: bool = False) -> int:
+    """A report's status as an exit code; warn_only turns failing data (not unreadable input) into 0."""
+    code = EXIT_CODES[status]
+    return 0 if warn_only and code == 1 else code
+
+
+def to_terminal(output: Path | None) -> bool:
+    """Whether what we print goes to a terminal that shows colour."""
+    return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def emit(text: str, output: Path | None) -> None:
     """Print to stdout, or write the file atomically."""
     if output is None:
-        typer.echo(text, nl=not text.endswith("\n"))
+        # Not typer.echo: off a terminal it strips escape sequences, which are data in csv and markdown.
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
         return
     from accord.fsutil import atomic_write_text
 

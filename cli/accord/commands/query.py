@@ -28,14 +28,13 @@ def command(
     Example: accord query "select count(*) from organizations" --format csv
     """
     from accord import query
-    from accord.output import format_rows
+    from accord.formats import render
+    from accord.formats.rows import Rows
 
     if list_queries:
-        columns, rows = ["name", "description"], [(q.name, q.description) for q in query.named_queries(package)]
+        result = Rows(["name", "description"], [(q.name, q.description) for q in query.named_queries(package)])
     else:
         result = query.run_query(query.sql_text(sql, file, package), db or query.default_database(package))
-        columns, rows = result.columns, result.rows
     terminal = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if terminal else None
-    # Not typer.echo: off a terminal it strips escape sequences, which are data in csv and markdown.
-    sys.stdout.write(format_rows(columns, rows, fmt, color=terminal, width=width))
+    options.emit(render("rows", fmt, result, color=terminal, width=width), None)

@@ -20,9 +20,9 @@ def command(
 
     Example: accord validate datapackage.json --format json
     """
-    from accord.render import render
+    from accord.formats import render
     from accord.validate import validate
 
     report = validate(package, engine=engine, trusted=trusted)
-    options.emit(render(report, fmt), output)
-    raise typer.Exit(report.exit_code)
+    options.emit(render("report", fmt, report, color=options.to_terminal(output)), output)
+    raise typer.Exit(options.exit_code(report.status))

@@ -2,14 +2,14 @@
 
     ::error file=tables/memberships.csv,line=9,title=memberships/date-order::A relation ends ...
 
-file is the table's CSV where the task knows it (Task.stats["path"]); line is the row number
+file is the table's CSV where the task knows it (Task.path); line is the row number
 (the CSV line, when no quoted cell holds a line break). GitHub turns these lines into
 annotations on the files of the pull request. A last plain line gives the totals.
 """
 
 from __future__ import annotations
 
-from accord.render import renderer, short_values, shorten
+from accord.formats.terminal import short_values, shorten
 from accord.report import Error, Report
 
 
@@ -37,12 +37,11 @@ def _command(error: Error, title: str, path: str | None) -> str:
     return f"::{level} {','.join(properties)}::{_escape_data(message)}"
 
 
-@renderer("github")
-def render_github(report: Report) -> str:
+def render_github(report: Report, color: bool = False, width: int | None = None) -> str:
     lines = [_command(e, f"{report.package or 'package'}: {e.code}", None) for e in report.errors]
     for task in report.tasks:
         for error in task.errors:
-            lines.append(_command(error, f"{task.name}: {error.code}", task.stats.get("path")))
+            lines.append(_command(error, f"{task.name}: {error.code}", task.path))
     stats = report.stats
     verdict = "valid" if report.valid else "INVALID"
     lines.append(

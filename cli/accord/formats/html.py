@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from html import escape
 
-from accord.render import failures, renderer, short_values, shorten, table_summary
+from accord.formats.reports import failures, table_summary
+from accord.formats.terminal import short_values, shorten
 from accord.report import Report
 
 STYLE = """
@@ -25,7 +26,7 @@ h2 { font-size: 17px; margin: 32px 0 10px; }
 .verdict { display: inline-block; padding: 2px 10px; border-radius: 12px; color: #fff; font-weight: 600;
            font-size: 13px; vertical-align: middle; margin-left: 8px; }
 .verdict.valid { background: var(--ok); } .verdict.invalid { background: var(--fail); }
-.verdict.warn-only { background: var(--warn); }
+.verdict.unreadable { background: var(--error); }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 18px 0 4px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 120px; background: #fff; }
 .card b { display: block; font-size: 24px; }
@@ -116,16 +117,10 @@ def _cell(text, cls: str = "") -> str:
     return f"<td{attr}>{escape('' if text is None else str(text))}</td>"
 
 
-@renderer("html")
-def render_html(report: Report) -> str:
+def render_html(report: Report, color: bool = False, width: int | None = None) -> str:
     stats = report.stats
     name = report.package or "package"
-    if report.valid:
-        verdict, verdict_class = "valid", "valid"
-    elif report.warn_only:
-        verdict, verdict_class = "invalid (warn-only)", "warn-only"
-    else:
-        verdict, verdict_class = "invalid", "invalid"
+    verdict = verdict_class = report.status
     summary = table_summary(report)
     data = json.dumps({"tables": summary}, ensure_ascii=False).replace("</", "<\\/")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from accord.render import location, renderer, short_values, shorten
+from accord.formats.terminal import location, short_values, shorten
 from accord.report import Error, Report, Task
 
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -53,8 +53,7 @@ def _testcase(parent: ET.Element, classname: str, name: str, task_outcome: str, 
         ET.SubElement(case, "system-out").text = "\n".join(_describe(e) for e in warnings)
 
 
-@renderer("junit")
-def render_junit(report: Report) -> str:
+def render_junit(report: Report, color: bool = False, width: int | None = None) -> str:
     stats = report.stats
     package_errors = [e for e in report.errors if e.severity == "error"]
     root = ET.Element(
@@ -84,7 +83,7 @@ def render_junit(report: Report) -> str:
         if name == "package":
             _testcase(suite, "accord.package", "package", "error" if package_errors else "passed", report.errors, None)
         for task in tasks:
-            _testcase(suite, f"accord.{name}", task.name, task.outcome, task.errors, task.stats.get("seconds"))
+            _testcase(suite, f"accord.{name}", task.name, task.outcome, task.errors, task.seconds)
     ET.indent(root)
     xml = ET.tostring(root, encoding="unicode")
     # XML 1.0 cannot hold most control characters, which package data may carry: show them escaped.
