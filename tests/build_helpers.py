@@ -129,37 +129,3 @@ def demo_package(root: Path, **changes: Any) -> Path:
     tables = {"organizations": ORGANIZATIONS, "people": PEOPLE}
     options = {"views": VIEWS, "queries": QUERIES, **changes}
     return write_package(root, tables, **options)
-
-
-def run_accord(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`accord ...` as a user runs it, from cwd."""
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "accord", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
-
-
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def run_main(*args: str, cwd: Path | None = None) -> Run:
-    """accord.cli.main in this process (fast), with its real exit code and one-line errors."""
-    from accord.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    saved_argv = sys.argv
-    sys.argv = ["accord", *args]
-    try:
-        with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main()
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        sys.argv = saved_argv
-    return Run(code, out.getvalue(), err.getvalue())

@@ -1,4 +1,4 @@
-"""For the release, download and diff tests: copies of our package, and a real HTTP server.
+"""For the release, download and diff tests: edits of a package copy, and a real HTTP server.
 
 The server is http.server on 127.0.0.1 in a thread. It answers Range requests with 206 (or,
 with ranges=False, ignores them like a server that cannot resume), can cut the connection in
@@ -18,20 +18,6 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_ITEMS = ("datapackage.json", "tables", "sources", "views", "queries")
-
-
-def copy_package(target: Path, with_checks: bool = False) -> Path:
-    """Our package's files under target (the expectation suites only when asked: they are slow)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for item in PACKAGE_ITEMS + (("checks",) if with_checks else ()):
-        source = ROOT / item
-        if source.is_dir():
-            shutil.copytree(source, target / item)
-        elif source.is_file():
-            shutil.copyfile(source, target / item)
-    return target / "datapackage.json"
 
 
 def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:

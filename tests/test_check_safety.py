@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from check_helpers import check_json, copy_package
+from conftest import copy_package
+from check_helpers import check_json
 
 
 def test_a_suite_cannot_read_files_outside_the_check_database(tmp_path):
-    descriptor = copy_package(tmp_path / "package")
+    descriptor = copy_package(tmp_path / "package", checks=True)
     suite_path = descriptor.parent / "checks" / "actors.json"
     suite = json.loads(suite_path.read_text(encoding="utf-8"))
     suite["expectations"].append({

@@ -6,10 +6,12 @@ import json
 import zipfile
 
 import pytest
-from build_helpers import run_main, write_package
-from release_helpers import ROOT, copy_package, edit_statements
+from conftest import ROOT, copy_package, run_accord
+from build_helpers import write_package
+from release_helpers import edit_statements
 
-from accord.diff import FieldChange, diff_packages, render_diff
+from accord.diff import FieldChange, diff_packages
+from accord.formats import render
 from accord.errors import PackageError
 
 
@@ -39,7 +41,7 @@ def test_one_row_added_removed_and_changed_are_exactly_what_is_reported(edited):
 
 def test_cli_exits_1_on_differences_and_prints_them(edited):
     descriptor, edits = edited
-    run = run_main("diff", str(ROOT), str(descriptor))
+    run = run_accord("diff", str(ROOT), str(descriptor))
     assert run.exit_code == 1, run.stderr
     assert f"  added    statement_id={edits.added}" in run.stdout
     assert f"  removed  statement_id={edits.removed}" in run.stdout
@@ -50,21 +52,21 @@ def test_cli_exits_1_on_differences_and_prints_them(edited):
 
 def test_cli_json_is_the_library_result(edited):
     descriptor, _ = edited
-    run = run_main("diff", str(ROOT), str(descriptor), "--format", "json")
+    run = run_accord("diff", str(ROOT), str(descriptor), "--format", "json")
     assert run.exit_code == 1
     assert json.loads(run.stdout) == diff_packages(str(ROOT), str(descriptor)).to_dict()
 
 
 def test_markdown_has_a_summary_table_and_the_changed_rows(edited):
     descriptor, edits = edited
-    text = render_diff(diff_packages(ROOT, descriptor), "markdown")
+    text = render("diff", "markdown", diff_packages(ROOT, descriptor))
     assert "| table | rows before | rows after | added | removed | changed | schema |" in text
     assert f"- Removed: `statement_id={edits.removed}`" in text
 
 
 def test_identical_versions_exit_0(tmp_path):
     copy = copy_package(tmp_path / "same")
-    run = run_main("diff", str(ROOT / "datapackage.json"), str(copy.parent))
+    run = run_accord("diff", str(ROOT / "datapackage.json"), str(copy.parent))
     assert run.exit_code == 0, run.stdout + run.stderr
     assert run.stdout.endswith("identical\n")
 
@@ -78,7 +80,7 @@ def test_a_zip_of_the_package_compares_like_its_folder(tmp_path):
 
 
 def test_an_unreadable_version_exits_2(tmp_path):
-    run = run_main("diff", str(ROOT), str(tmp_path / "missing"))
+    run = run_accord("diff", str(ROOT), str(tmp_path / "missing"))
     assert run.exit_code == 2
     assert run.stderr.startswith("Error: ") and "no such file" in run.stderr
     with pytest.raises(PackageError):
@@ -86,7 +88,7 @@ def test_an_unreadable_version_exits_2(tmp_path):
 
 
 def test_an_unknown_format_is_a_usage_error():
-    run = run_main("diff", str(ROOT), str(ROOT), "--format", "yaml")
+    run = run_accord("diff", str(ROOT), str(ROOT), "--format", "yaml")
     assert run.exit_code == 2 and "unknown format 'yaml'" in run.stderr
 
 
@@ -105,7 +107,8 @@ PAIRS = {"schema": {"fields": [{"name": "left", "type": "string"}, {"name": "rig
 
 
 def test_schema_changes_fields_added_removed_retyped_and_primary_key(tmp_path):
-    old = write_package(tmp_path / "old", {"scores": SCORES, "pairs": {**PAIRS, "csv": "left,right\n1,2\n"}})
+    old_scores = {**SCORES, "csv": "id,score,note\na,1,x\nb,2.0,y\n"}
+    old = write_package(tmp_path / "old", {"scores": old_scores, "pairs": {**PAIRS, "csv": "left,right\n1,2\n"}})
     new_scores = {
         "schema": {
             "fields": [
@@ -115,7 +118,7 @@ def test_schema_changes_fields_added_removed_retyped_and_primary_key(tmp_path):
             ],
             "primaryKey": ["id", "score"],
         },
-        "csv": "id,score,weight\na,1,3\nb,2.5,4\n",
+        "csv": "id,score,weight\na,1,3\nb,2,4\n",
     }
     new = write_package(tmp_path / "new", {"scores": new_scores, "extra": {**PAIRS, "csv": "left,right\n"}})
     diff = diff_packages(old, new)
@@ -124,17 +127,18 @@ def test_schema_changes_fields_added_removed_retyped_and_primary_key(tmp_path):
     assert scores.fields_added == ["weight"] and scores.fields_removed == ["note"]
     assert scores.fields_retyped == [FieldChange("score", "number", "integer")]
     assert scores.primary_key_changed and scores.old_primary_key == ["id"] and scores.new_primary_key == ["id", "score"]
-    # rows matched on the new key; only the fields both versions have are compared
+    # rows matched on the new key (2.0 and 2 are one number); only the fields both versions have are compared
     assert not scores.rows_differ
-    text = render_diff(diff, "text")
+    text = render("diff", "text", diff)
     assert "resource added: extra" in text and "field score retyped: number -> integer" in text
 
 
-def test_cells_are_compared_as_text_so_nothing_is_coerced(tmp_path):
+def test_values_are_compared_as_validation_reads_them(tmp_path):
+    """1 and 1.0 are one number (a new way of writing it is not a change in the data); 2.5 to 2.75 is."""
     old = write_package(tmp_path / "old", {"scores": SCORES})
-    new = write_package(tmp_path / "new", {"scores": {**SCORES, "csv": "id,score,note\na,1.0,x\nb,2.5,y\n"}})
+    new = write_package(tmp_path / "new", {"scores": {**SCORES, "csv": "id,score,note\na,1.0,x\nb,2.75,y\n"}})
     (scores,) = diff_packages(old, new).tables
-    assert [(c.key, c.changes) for c in scores.rows_changed] == [({"id": "a"}, [FieldChange("score", "1", "1.0")])]
+    assert [(c.key, c.changes) for c in scores.rows_changed] == [({"id": "b"}, [FieldChange("score", 2.5, 2.75)])]
 
 
 def test_without_a_primary_key_whole_rows_are_added_or_removed(tmp_path):
@@ -142,6 +146,18 @@ def test_without_a_primary_key_whole_rows_are_added_or_removed(tmp_path):
     new = write_package(tmp_path / "new", {"pairs": {**PAIRS, "csv": "left,right\n3,4\n5,6\n1,2\n"}})
     (pairs,) = diff_packages(old, new).tables
     assert pairs.key == []
-    assert pairs.rows_added == [{"left": "5", "right": "6"}]
+    assert pairs.rows_added == [{"left": "5", "right": "6"}]  # string fields: as written
     assert pairs.rows_removed == [{"left": "3", "right": "4"}]  # one of the two duplicates
     assert pairs.rows_changed == []
+
+
+def test_text_for_people_shows_escape_sequences_in_data_escaped(tmp_path):
+    """A key cell holding an escape sequence must not drive the terminal: shown as \\x1b."""
+    hostile = {**SCORES, "csv": "id,score,note\n\x1b]0;pwned\x07,1,x\nb,2.5,y\n"}
+    old = write_package(tmp_path / "old", {"scores": SCORES})
+    new = write_package(tmp_path / "new", {"scores": hostile})
+    text = render("diff", "text", diff_packages(old, new))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "added    id=\\x1b]0;pwned\\x07" in text
+    markdown = render("diff", "json", diff_packages(old, new))
+    assert "\\u001b]0;pwned\\u0007" in markdown  # machine formats keep the data, escaped the JSON way

@@ -11,8 +11,9 @@ import zipfile
 
 import duckdb
 import pytest
-from build_helpers import ENGINE, run_main
-from release_helpers import ReleaseServer, copy_package, tree_bytes
+
+from conftest import ENGINE, copy_package, run_accord
+from release_helpers import ReleaseServer, tree_bytes
 
 from accord.download import download_package
 from accord.errors import DownloadError, PackageError, UsageError
@@ -59,7 +60,7 @@ def test_a_served_release_downloads_with_every_file_identical_and_verified(relea
 
 def test_cli_downloads_into_name_version_by_default(release, package_files, tmp_path):
     with ReleaseServer(release.folder.parent) as server:
-        run = run_main("download", descriptor_url(server, release), cwd=tmp_path)
+        run = run_accord("download", descriptor_url(server, release), cwd=tmp_path)
     assert run.exit_code == 0, run.stderr
     files = len(package_files) - 1
     assert run.stdout.startswith(f"Downloaded accord {release.version} to accord-{release.version}: {files} files, ")
@@ -84,7 +85,7 @@ def test_a_tampered_file_exits_2_and_leaves_the_target_untouched(release, tmp_pa
     (target / "datapackage.json").write_text('{"name": "sentinel", "resources": []}\n')  # an earlier download
     before = tree_bytes(target)
     with ReleaseServer(served.parent) as server:
-        run = run_main("download", descriptor_url(server, release), "--to", str(target))
+        run = run_accord("download", descriptor_url(server, release), "--to", str(target))
     assert run.exit_code == 2
     assert run.stderr.startswith(f"Error: {message}") and "the descriptor says" in run.stderr
     assert tree_bytes(target) == before
@@ -160,7 +161,7 @@ def test_a_zip_entry_that_escapes_the_target_is_refused_before_anything_is_writt
         for name in good.namelist():
             bad.writestr(name, good.read(name))
         bad.writestr(entry, b"pwned")
-    run = run_main("download", str(archive), "--to", str(tmp_path / "out" / "got"))
+    run = run_accord("download", str(archive), "--to", str(tmp_path / "out" / "got"))
     assert run.exit_code == 2
     assert run.stderr.startswith(f"Error: bad.zip: entry {entry!r} ") and "refused" in run.stderr
     assert not (tmp_path / "evil").exists() and not (tmp_path / "out" / "evil").exists()
@@ -190,7 +191,7 @@ def test_a_url_on_another_host_needs_trusted(release, package_files, tmp_path):
         # localhost is the same server under another host name
         other_host = server.url.replace("127.0.0.1", "localhost") + f"/{release.folder.name}/tables/actors.csv"
         write_descriptor(served, other_host)
-        run = run_main("download", descriptor_url(server, release), "--to", str(tmp_path / "got"))
+        run = run_accord("download", descriptor_url(server, release), "--to", str(tmp_path / "got"))
         assert run.exit_code == 2 and "is on another host; refused (use --trusted to allow)" in run.stderr
         result = download_package(descriptor_url(server, release), to=tmp_path / "got", trusted=True)
     port = server.httpd.server_address[1]
@@ -222,7 +223,7 @@ def test_load_builds_the_downloaded_package_into_duckdb(release, tmp_path):
     database = tmp_path / "db" / "accord.duckdb"
     with ReleaseServer(release.folder.parent) as server:
         url = descriptor_url(server, release)
-        run = run_main("download", url, "--to", str(tmp_path / "got"), "--load", str(database), "--engine", ENGINE)
+        run = run_accord("download", url, "--to", str(tmp_path / "got"), "--load", str(database), "--engine", ENGINE)
     assert run.exit_code == 0, run.stderr
     assert f"Loaded into {database}: sources (" in run.stdout
     with duckdb.connect(str(database), read_only=True) as con:

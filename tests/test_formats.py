@@ -12,28 +12,30 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from check_helpers import ENGINE, copy_package, run_accord
 
-from accord.render import MAX_LISTED, render
+
+from accord.formats import render
+from accord.formats.reports import MAX_LISTED
 from accord.report import Error, Report, Task
+from conftest import ENGINE, copy_package, run_accord
 
 
 def sample_report(extra_failures: int = 0) -> Report:
     """Validation and expectation tasks: passed, failed, could not run, a warning, a skipped one."""
     tasks = [
         Task(name="validate:memberships", kind="validation", table="memberships", engine="duckdb",
-             stats={"rows": 21, "seconds": 0.01, "path": "tables/memberships.csv"}),
+             rows=21, seconds=0.01, path="tables/memberships.csv"),
         Task(name="validate:statements", kind="validation", table="statements", engine="duckdb",
-             stats={"path": "tables/statements.csv"},
+             path="tables/statements.csv",
              errors=[Error(code="type-error", table="statements", row=7, field="evidence_end",
                            message="tables/statements.csv: type is integer, got 'x'", values=["x"])]),
         Task(name="memberships/date-order", kind="expectation", table="memberships", suite="memberships",
-             stats={"path": "tables/memberships.csv"},
+             path="tables/memberships.csv",
              errors=[Error(code="expectation-failed", table="memberships", row=11, field="end_date", rule="date-order",
                            message="A relation ends on or after the day it starts. (1 of 21 values fail; row 11)",
                            values=[["2019-12-31", "2020-01-01"]], count=1)]),
         Task(name="memberships/row-count-ceiling", kind="expectation", table="memberships", suite="memberships",
-             stats={"path": "tables/memberships.csv"},
+             path="tables/memberships.csv",
              errors=[Error(code="expectation-failed", table="memberships", rule="row-count-ceiling", severity="warning",
                            message="The memberships table has at most 2000 rows, with 100% of a comma, here (observed 2021)",
                            values=[2021])]),
@@ -54,7 +56,7 @@ def sample_report(extra_failures: int = 0) -> Report:
 
 
 def test_text_has_a_summary_per_table_then_failures_with_location_and_values():
-    text = render(sample_report(), "text")
+    text = render("report", "text", sample_report())
     assert "\x1b[" not in text  # no colour unless asked for
     lines = text.splitlines()
     assert lines[0] == "accord: INVALID"
@@ -72,14 +74,14 @@ def test_text_has_a_summary_per_table_then_failures_with_location_and_values():
 
 
 def test_text_caps_the_failures_it_lists():
-    text = render(sample_report(extra_failures=MAX_LISTED + 7), "text")
+    text = render("report", "text", sample_report(extra_failures=MAX_LISTED + 7))
     listed = [line for line in text.splitlines() if line.startswith("  [")]
     assert len(listed) == MAX_LISTED
     assert "  ... and 11 more" in text.splitlines()  # 4 in the sample + MAX_LISTED + 7, less MAX_LISTED shown
 
 
 def test_text_in_colour_for_a_terminal():
-    assert "\x1b[" in render(sample_report(), "text", color=True)
+    assert "\x1b[" in render("report", "text", sample_report(), color=True)
 
 
 # --- json ----------------------------------------------------------------------------------------------
@@ -87,7 +89,7 @@ def test_text_in_colour_for_a_terminal():
 
 def test_json_is_exactly_the_report_dict():
     report = sample_report()
-    assert json.loads(render(report, "json")) == json.loads(json.dumps(report.to_dict()))
+    assert json.loads(render("report", "json", report)) == json.loads(json.dumps(report.to_dict()))
 
 
 # --- junit ---------------------------------------------------------------------------------------------
@@ -95,7 +97,7 @@ def test_json_is_exactly_the_report_dict():
 
 def test_junit_one_suite_per_table_or_suite_one_case_per_task():
     report = sample_report()
-    root = ET.fromstring(render(report, "junit"))
+    root = ET.fromstring(render("report", "junit", report))
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("7", "2", "1", "1")
     suites = {s.get("name"): s for s in root.findall("testsuite")}
@@ -113,7 +115,7 @@ def test_junit_one_suite_per_table_or_suite_one_case_per_task():
 
 def test_junit_counts_package_level_errors():
     report = Report(package="p", errors=[Error(code="package-error", message="datapackage.json: not JSON")])
-    root = ET.fromstring(render(report, "junit"))
+    root = ET.fromstring(render("report", "junit", report))
     assert (root.get("tests"), root.get("errors")) == ("1", "1")
     assert root.find("./testsuite[@name='package']/testcase/error").get("type") == "package-error"
 
@@ -122,7 +124,7 @@ def test_junit_counts_package_level_errors():
 
 
 def test_github_one_workflow_command_per_failure():
-    lines = render(sample_report(), "github").splitlines()
+    lines = render("report", "github", sample_report()).splitlines()
     commands = [line for line in lines if line.startswith("::")]
     assert len(commands) == 4  # three errors and one warning
     assert commands[0] == (
@@ -142,7 +144,7 @@ def test_github_one_workflow_command_per_failure():
 def test_github_escapes_line_breaks():
     report = Report(package="p", tasks=[Task(name="t/r", kind="expectation", table="t", errors=[
         Error(code="expectation-failed", message="two\nlines\r", table="t")])])
-    (command, _) = render(report, "github").splitlines()
+    (command, _) = render("report", "github", report).splitlines()
     assert command == "::error title=t/r%3A expectation-failed::two%0Alines%0D"
 
 
@@ -150,15 +152,15 @@ def test_github_escapes_line_breaks():
 
 
 def test_html_is_one_self_contained_page():
-    page = render(sample_report(), "html")
+    page = render("report", "html", sample_report())
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import|url\(", page), "the page must not load anything"
     assert "<script>" in page and "<style>" in page
     assert "Catalog Error: Table with name nope does not exist!" in page
-    assert "&lt;" not in render(Report(package="p"), "html")  # nothing to escape in an empty report
+    assert "&lt;" not in render("report", "html", Report(package="p"))  # nothing to escape in an empty report
     hostile = Report(package="<script>alert(1)</script>", tasks=[Task(
         name="x/y", kind="expectation", table="t", errors=[Error(code="expectation-failed", message="</script><b>", table="t")])])
-    page = render(hostile, "html")
+    page = render("report", "html", hostile)
     assert "<script>alert(1)" not in page and "</script><b>" not in page
 
 
@@ -186,7 +188,7 @@ def test_html_renders_in_headless_chromium(tmp_path):
             pytest.fail("CI must render the HTML report, but no Chromium was found (set ACCORD_CHROMIUM)")
         pytest.skip("no Chromium here (/usr/bin/chromium, ACCORD_CHROMIUM); CI installs it and runs this test")
     page = tmp_path / "report.html"
-    page.write_text(render(sample_report(), "html"), encoding="utf-8")
+    page.write_text(render("report", "html", sample_report()), encoding="utf-8")
     dump = headless(browser, tmp_path / "profile", "--dump-dom", page.as_uri())
     assert dump.returncode == 0, dump.stderr[-2000:]
     dom = dump.stdout
@@ -209,12 +211,12 @@ def test_html_renders_in_headless_chromium(tmp_path):
 def test_the_ci_formats_are_imported_only_when_asked_for():
     probe = (
         "import sys\n"
-        "from accord.render import render\n"
+        "from accord.formats import render\n"
         "from accord.report import Report\n"
-        "render(Report(package='p'), 'json'); render(Report(package='p'), 'text')\n"
-        "before = 'accord.formats' in sys.modules\n"
-        "render(Report(package='p'), 'junit')\n"
-        "print(before, 'accord.formats' in sys.modules)\n"
+        "render('report', 'json', Report(package='p')); render('report', 'text', Report(package='p'))\n"
+        "before = 'accord.formats.junit' in sys.modules\n"
+        "render('report', 'junit', Report(package='p'))\n"
+        "print(before, 'accord.formats.junit' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["False", "True"], result.stderr
@@ -256,8 +258,28 @@ def test_ci_formats_stay_well_formed_and_short_whatever_a_cell_holds():
     report = Report(package="p", tasks=[Task(name="validate:t", kind="validation", table="t", errors=[
         Error(code="type-error", table="t", row=2, field="f", message=hostile, values=["\x1b"])])])
 
-    junit = render(report, "junit")
+    junit = render("report", "junit", report)
     ET.fromstring(junit)  # parses: no raw control characters
     assert "\\x1b" in junit
     for fmt in ("junit", "github", "html"):
-        assert len(render(report, fmt)) < 15_000, fmt
+        assert len(render("report", fmt, report)) < 15_000, fmt
+
+
+def test_validation_and_expectation_annotations_name_the_same_repo_relative_file(tmp_path):
+    """A package in a subfolder of the repository (the working folder in CI): every annotation
+    names the table's file from the repository root, whichever step found the problem."""
+    from check_helpers import Tables
+
+    descriptor = copy_package(tmp_path / "data" / "accord", checks=True)
+    tables = Tables(descriptor)
+    tables.row("memberships", "kazakhstan-member-greco").update(start_date="2020-01-01", end_date="2019-12-31")
+    tables.row("memberships", "kazakhstan-member-venice-commission")["status"] = "lost"  # not in the enum
+    tables.save()
+
+    run = run_accord("check", "data/accord", "--format", "github", cwd=tmp_path)
+
+    assert run.exit_code == 1, run.stderr
+    files = {line.split("file=")[1].split(",")[0] for line in run.stdout.splitlines() if "file=" in line}
+    titles = [line for line in run.stdout.splitlines() if "file=" in line]
+    assert any("validate%3Amemberships" in t for t in titles) and any("memberships/date-order" in t for t in titles), titles
+    assert files == {"data/accord/tables/memberships.csv"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from accord.info import package_info
-from build_helpers import demo_package, run_main
+from conftest import run_accord
+from build_helpers import demo_package
 
 
 def test_info_lists_tables_rows_fields_and_keys(tmp_path):
@@ -52,18 +53,18 @@ def test_an_unreadable_table_has_no_row_count_and_an_error(tmp_path):
     descriptor = demo_package(tmp_path)
     (tmp_path / "tables" / "people.csv").unlink()
     people = package_info(descriptor)["tables"][1]
-    assert people["rows"] is None and people["error"] == "tables/people.csv: no such file"
+    assert people["rows"] is None and people["error"] == "tables/people.csv: resource file does not exist"
 
 
 def test_cli_json_is_the_library_dict(tmp_path):
     descriptor = demo_package(tmp_path)
-    run = run_main("info", str(descriptor), "--format", "json")
+    run = run_accord("info", str(descriptor), "--format", "json")
     assert run.exit_code == 0 and json.loads(run.stdout) == package_info(descriptor)
 
 
 def test_cli_text_shows_tables_fields_and_keys(tmp_path):
     demo_package(tmp_path)
-    run = run_main("info", cwd=tmp_path)
+    run = run_accord("info", cwd=tmp_path)
     assert run.exit_code == 0
     assert run.stdout.startswith("demo: 2 tables (")
     assert "foreign key (organization_id) -> organizations (organization_id)" in run.stdout
@@ -79,17 +80,17 @@ def test_cli_text_shows_tables_fields_and_keys(tmp_path):
 
 def test_cli_rejects_an_unknown_format(tmp_path):
     demo_package(tmp_path)
-    run = run_main("info", "--format", "yaml", cwd=tmp_path)
+    run = run_accord("info", "--format", "yaml", cwd=tmp_path)
     assert run.exit_code == 2 and run.stderr == "Error: unknown format 'yaml'; choose one of: text, json\n"
 
 
 def test_a_missing_package_exits_2(tmp_path):
-    run = run_main("info", cwd=tmp_path)
+    run = run_accord("info", cwd=tmp_path)
     assert run.exit_code == 2 and run.stderr.startswith("Error: datapackage.json: no such file")
 
 
 def test_help_has_an_example():
-    run = run_main("info", "--help")
+    run = run_accord("info", "--help")
     assert run.exit_code == 0 and "Example: accord info" in run.stdout
 
 
@@ -105,7 +106,7 @@ def test_cli_text_escapes_control_characters_in_titles(tmp_path):
     data["title"] = "\x1b]0;pwned\x07Title"
     descriptor.write_text(json.dumps(data), encoding="utf-8")
 
-    run = run_main("info", str(descriptor))
+    run = run_accord("info", str(descriptor))
 
     assert run.exit_code == 0
     assert "\x1b" not in run.stdout and "\x07" not in run.stdout

@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 import pytest
-from build_helpers import demo_package, run_main
+from conftest import run_accord
+from build_helpers import demo_package
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -91,7 +92,7 @@ def large(tmp_path_factory) -> Path:
     """A valid package of ROWS rows, and build/large.duckdb + build/parquet built from it."""
     root = tmp_path_factory.mktemp("large")
     descriptor = _make_fixtures().large(root / "package", rows=ROWS)
-    run = run_main("build", str(descriptor), "--db", str(root / "build" / "large.duckdb"), cwd=root)
+    run = run_accord("build", str(descriptor), "--db", str(root / "build" / "large.duckdb"), cwd=root)
     assert run.exit_code == 0, run.stderr
     return root
 
@@ -145,11 +146,11 @@ def test_a_second_signal_does_not_cut_the_cleanup_short(large, previous):
 def test_a_build_that_fails_on_its_views_leaves_the_previous_output(tmp_path):
     descriptor = demo_package(tmp_path / "package")
     database = tmp_path / "build" / "demo.duckdb"
-    assert run_main("build", str(descriptor), "--db", str(database), cwd=tmp_path).exit_code == 0
+    assert run_accord("build", str(descriptor), "--db", str(database), cwd=tmp_path).exit_code == 0
     before = snapshot(tmp_path / "build")
     broken = tmp_path / "package" / "views" / "03_broken.sql"
     broken.write_text("CREATE VIEW broken AS SELECT * FROM no_such_table;\n")
-    run = run_main("build", str(descriptor), "--db", str(database), cwd=tmp_path)
+    run = run_accord("build", str(descriptor), "--db", str(database), cwd=tmp_path)
     assert run.exit_code == 2
     assert run.stderr.startswith("Error: views/03_broken.sql: Catalog Error: Table with name no_such_table")
     assert snapshot(tmp_path / "build") == before
@@ -158,11 +159,11 @@ def test_a_build_that_fails_on_its_views_leaves_the_previous_output(tmp_path):
 def test_a_build_refused_for_invalid_data_leaves_the_previous_output(tmp_path):
     descriptor = demo_package(tmp_path / "package")
     database = tmp_path / "build" / "demo.duckdb"
-    assert run_main("build", str(descriptor), "--db", str(database), cwd=tmp_path).exit_code == 0
+    assert run_accord("build", str(descriptor), "--db", str(database), cwd=tmp_path).exit_code == 0
     before = snapshot(tmp_path / "build")
     people = tmp_path / "package" / "tables" / "people.csv"
     people.write_text(people.read_text() + "1,Duplicate,coe,yes,1,1990,,\n")
-    run = run_main("build", str(descriptor), "--db", str(database), cwd=tmp_path)
+    run = run_accord("build", str(descriptor), "--db", str(database), cwd=tmp_path)
     assert run.exit_code == 1 and "primary-key" in run.stderr
     assert snapshot(tmp_path / "build") == before
 
@@ -173,7 +174,7 @@ def test_a_release_interrupted_while_building_leaves_the_earlier_release_and_no_
     descriptor = json.loads((package / "datapackage.json").read_text())
     (package / "datapackage.json").write_text(json.dumps({**descriptor, "version": "1.0.0"}))
     dist = tmp_path / "dist"
-    first = run_main("release", str(package), "--out", str(dist), cwd=tmp_path)
+    first = run_accord("release", str(package), "--out", str(dist), cwd=tmp_path)
     assert first.exit_code == 0, first.stderr
     before = snapshot(dist)
     args = ["release", str(package), "--out", str(dist)]
@@ -219,13 +220,13 @@ def test_a_download_interrupted_mid_file_leaves_the_earlier_download_and_resumes
     url = f"http://127.0.0.1:{server.server_address[1]}/datapackage.json"
     target = tmp_path / "large"
     try:
-        assert run_main("download", url, "--to", str(target), cwd=tmp_path).exit_code == 0
+        assert run_accord("download", url, "--to", str(target), cwd=tmp_path).exit_code == 0
         before = snapshot(target)
         staging = tmp_path / ".large.download"
         done = interrupt(["download", url, "--to", str(target)], tmp_path, file_part_in(staging), signal.SIGTERM)
         assert done.returncode == 143, done.stderr
         assert snapshot(target) == before
-        again = run_main("download", url, "--to", str(target), cwd=tmp_path)
+        again = run_accord("download", url, "--to", str(target), cwd=tmp_path)
         assert again.exit_code == 0, again.stderr
         assert snapshot(target) == before and not staging.exists()
     finally:

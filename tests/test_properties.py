@@ -26,9 +26,10 @@ from pathlib import Path
 import duckdb
 from accord.report import Report
 from accord.validate import validate
-from build_helpers import run_main
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import run_accord
 
 settings.register_profile(
     "accord",
@@ -195,7 +196,7 @@ def test_the_duckdb_engine_and_frictionless_agree(package):
     with tempfile.TemporaryDirectory() as folder:
         descriptor = _write(Path(folder), package)
         duck, reference = validate(descriptor, engine="duckdb"), validate(descriptor, engine="frictionless")
-        assert (duck.valid, duck.exit_code) == (reference.valid, reference.exit_code)
+        assert (duck.valid, duck.status) == (reference.valid, reference.status)
         assert _keys(duck) == _keys(reference)
 
 
@@ -207,9 +208,9 @@ def test_validate_build_and_info_never_crash_and_a_build_loses_nothing(package):
     with tempfile.TemporaryDirectory() as folder:
         descriptor = _write(Path(folder), package)
         database = Path(folder) / "out" / "db.duckdb"
-        checked = run_main("validate", str(descriptor), cwd=Path(folder))
-        built = run_main("build", str(descriptor), "--db", str(database), cwd=Path(folder))
-        for run in (checked, built, run_main("info", str(descriptor), cwd=Path(folder))):
+        checked = run_accord("validate", str(descriptor), cwd=Path(folder))
+        built = run_accord("build", str(descriptor), "--db", str(database), cwd=Path(folder))
+        for run in (checked, built, run_accord("info", str(descriptor), cwd=Path(folder))):
             _no_crash(run)
         assert built.exit_code == checked.exit_code, built.stderr
         if built.exit_code != 0:
@@ -281,4 +282,4 @@ def test_any_edit_of_a_descriptor_ends_with_an_exit_code_not_a_traceback(descrip
         (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
         for args in (["validate"], ["validate", "--engine", "frictionless"], ["build", "--db", "out/db.duckdb"],
                      ["info"]):
-            _no_crash(run_main(*args, ".", cwd=root))
+            _no_crash(run_accord(*args, ".", cwd=root))

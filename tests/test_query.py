@@ -9,11 +9,13 @@ import subprocess
 import sys
 
 import pytest
-from accord.build import build_database
+from accord.build import build_package
 from accord.errors import DatabaseError, QueryRefused
-from accord.output import format_rows, neutralise_formula
+from accord.formats import render
+from accord.formats.rows import Rows, neutralise_formula
 from accord.query import named_queries, run_query
-from build_helpers import ENGINE, demo_package, run_accord, run_main
+from conftest import ENGINE, run_accord, run_accord_process
+from build_helpers import demo_package
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +23,7 @@ def package(tmp_path_factory):
     """The demo package, built into build/demo.duckdb beside it."""
     root = tmp_path_factory.mktemp("demo")
     descriptor = demo_package(root)
-    build_database(descriptor, root / "build" / "demo.duckdb", engine=ENGINE)
+    build_package(descriptor, root / "build" / "demo.duckdb", engine=ENGINE)
     return root
 
 
@@ -31,7 +33,7 @@ def db(package):
 
 
 def query(*args, cwd):
-    return run_main("query", *args, cwd=cwd)
+    return run_accord("query", *args, cwd=cwd)
 
 
 def test_csv_output(package, db):
@@ -205,19 +207,19 @@ def test_reading_statements_other_than_select_run(package, db):
 )
 def test_csv_neutralises_spreadsheet_formulas(cell, written):
     assert neutralise_formula(cell) == written
-    text = format_rows(["=col", "n"], [(cell, -1.5)], "csv")
+    text = render("rows", "csv", Rows(["=col", "n"], [(cell, -1.5)]))
     header, row = list(csv.reader(io.StringIO(text)))
     assert header == ["'=col", "n"] and row == [written, "-1.5"]
 
 
 def test_help_has_an_example():
-    run = run_main("query", "--help")
+    run = run_accord("query", "--help")
     assert run.exit_code == 0 and "Example: accord query" in run.stdout
 
 
 def test_console_script_prints_one_line_errors(package, db):
-    done = run_accord("query", "SELECT * FROM nope", "--db", db, cwd=package)
-    assert done.returncode == 2 and done.stderr == "Error: Catalog Error: Table with name nope does not exist!\n"
+    done = run_accord_process("query", "SELECT * FROM nope", "--db", db, cwd=package)
+    assert done.exit_code == 2 and done.stderr == "Error: Catalog Error: Table with name nope does not exist!\n"
 
 
 def test_query_does_not_import_heavy_libraries(package, db):

@@ -13,8 +13,9 @@ import duckdb
 import frictionless
 import pyarrow.parquet as pq
 import pytest
-from build_helpers import ENGINE, run_main
-from release_helpers import ROOT, Edits, copy_package, edit_statements, read_table, tree_bytes, write_table
+
+from conftest import ENGINE, ROOT, copy_package, run_accord
+from release_helpers import Edits, edit_statements, read_table, tree_bytes, write_table
 
 from accord.diff import diff_packages
 from accord.errors import DatabaseError, InvalidData, PackageError
@@ -201,7 +202,7 @@ def test_refuses_data_that_fails_check_with_exit_1_and_writes_nothing(tmp_path):
     write_table(path, header, rows)
     with pytest.raises(InvalidData, match="fails `accord check`, not released"):
         release_package(descriptor, out=tmp_path / "dist", engine=ENGINE)
-    run = run_main("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE)
+    run = run_accord("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE)
     assert run.exit_code == 1
     assert run.stderr.startswith("Error: accord 0.1.0 fails `accord check`, not released: ")
     assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
@@ -223,7 +224,7 @@ def test_a_successful_release_replaces_the_earlier_one_of_that_version(tmp_path)
     earlier = tmp_path / "dist" / "accord-0.1.0"
     earlier.mkdir(parents=True)
     (earlier / "stale.txt").write_text("from an earlier build")
-    run = run_main("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE)
+    run = run_accord("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE)
     assert run.exit_code == 0, run.stderr
     assert run.stdout.startswith(f"Released accord 0.1.0 to {earlier} in ")
     assert not (earlier / "stale.txt").exists() and (earlier / "SHA256SUMS").is_file()
@@ -237,4 +238,4 @@ def test_a_package_without_a_version_is_refused_with_exit_2(tmp_path):
     descriptor.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(PackageError, match="has no 'version'"):
         release_package(descriptor, out=tmp_path / "dist", engine=ENGINE)
-    assert run_main("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE).exit_code == 2
+    assert run_accord("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE).exit_code == 2

@@ -14,7 +14,8 @@ import os
 from pathlib import Path
 
 import pytest
-from build_helpers import demo_package, run_accord, run_main
+from conftest import run_accord, run_accord_process
+from build_helpers import demo_package
 
 FIELDS = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]
 PASSWD = Path("/etc/passwd")
@@ -59,7 +60,7 @@ def _secret_lines() -> list[str]:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_path_outside_the_package_is_refused_without_trusted(tmp_path, command, path, reason):
     descriptor = _package(tmp_path / "pkg", path)
-    run = run_main(command, str(descriptor), cwd=tmp_path)
+    run = run_accord(command, str(descriptor), cwd=tmp_path)
     assert run.exit_code == 2
     where = "datapackage.json: resource 'people'"
     assert run.stderr == f"Error: {where}: path {path!r} {reason}; refused (use --trusted to allow)\n"
@@ -70,7 +71,7 @@ def test_a_path_outside_the_package_is_refused_without_trusted(tmp_path, command
 def test_a_link_out_of_the_package_folder_is_refused_without_trusted(tmp_path, command):
     descriptor = _package(tmp_path / "pkg", "people-link.csv")
     os.symlink(PASSWD, tmp_path / "pkg" / "people-link.csv")
-    run = run_main(command, str(descriptor), cwd=tmp_path)
+    run = run_accord(command, str(descriptor), cwd=tmp_path)
     assert run.exit_code == 2
     assert run.stderr == (
         "Error: datapackage.json: resource 'people': path 'people-link.csv' leaves the package folder; "
@@ -82,29 +83,29 @@ def test_a_link_out_of_the_package_folder_is_refused_without_trusted(tmp_path, c
 def test_a_schema_or_dialect_file_outside_the_package_is_refused(tmp_path, what):
     (tmp_path / f"{what}.json").write_text(json.dumps({"fields": FIELDS} if what == "schema" else {}))
     descriptor = _package(tmp_path / "pkg", "people.csv", **{what: f"../{what}.json"})
-    run = run_main("validate", str(descriptor), cwd=tmp_path)
+    run = run_accord("validate", str(descriptor), cwd=tmp_path)
     assert run.exit_code == 2 and f"path '../{what}.json' climbs out of the package folder" in run.stderr
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_with_trusted_a_path_outside_the_package_is_read(tmp_path, command):
     descriptor = _outside_package(tmp_path)
-    done = run_accord(command, str(descriptor), "--trusted", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    done = run_accord_process(command, str(descriptor), "--trusted", cwd=tmp_path)
+    assert done.exit_code == 0, done.stderr
     assert "Error" not in done.stderr
 
 
 def test_with_trusted_an_absolute_path_is_read(tmp_path):
     (tmp_path / "elsewhere.csv").write_text("id,name\n1,Ann\n")
     descriptor = _package(tmp_path / "pkg", str(tmp_path / "elsewhere.csv"))
-    run = run_main("validate", str(descriptor), "--trusted", cwd=tmp_path)
+    run = run_accord("validate", str(descriptor), "--trusted", cwd=tmp_path)
     assert run.exit_code == 0, run.stdout + run.stderr
 
 
 def test_with_trusted_a_url_is_still_not_fetched(tmp_path):
     # accord reads local files only; `accord download` fetches, verifies and keeps a package first
     descriptor = _package(tmp_path / "pkg", "https://example.com/people.csv")
-    run = run_main("validate", str(descriptor), "--trusted", cwd=tmp_path)
+    run = run_accord("validate", str(descriptor), "--trusted", cwd=tmp_path)
     assert run.exit_code == 2
     assert "remote path 'https://example.com/people.csv' is not supported; download it first" in run.stderr
 
@@ -112,7 +113,7 @@ def test_with_trusted_a_url_is_still_not_fetched(tmp_path):
 def test_a_fifo_is_not_read_as_a_table(tmp_path):
     descriptor = _package(tmp_path / "pkg", "pipe.csv")
     os.mkfifo(tmp_path / "pkg" / "pipe.csv")
-    run = run_main("validate", str(descriptor), "--format", "json", cwd=tmp_path)
+    run = run_accord("validate", str(descriptor), "--format", "json", cwd=tmp_path)
     assert run.exit_code == 2
     (error,) = json.loads(run.stdout)["errors"]
     assert (error["code"], error["message"]) == ("scheme-error", "pipe.csv: is not a regular file")
@@ -126,13 +127,13 @@ def built(tmp_path_factory) -> Path:
     """The demo package with its database built into build/demo.duckdb."""
     root = tmp_path_factory.mktemp("built")
     demo_package(root)
-    assert run_main("build", cwd=root).exit_code == 0
+    assert run_accord("build", cwd=root).exit_code == 0
     return root
 
 
 def test_a_query_reading_a_file_is_refused_and_prints_nothing_of_it(built):
-    done = run_accord("query", "SELECT * FROM read_csv('/etc/passwd')", "--format", "csv", cwd=built)
-    assert done.returncode == 2
+    done = run_accord_process("query", "SELECT * FROM read_csv('/etc/passwd')", "--format", "csv", cwd=built)
+    assert done.exit_code == 2
     assert done.stdout == ""
     assert done.stderr.startswith('Error: refused: Permission Error: Cannot access file "/etc/passwd"')
     assert done.stderr.count("\n") == 1
@@ -171,7 +172,7 @@ def test_a_query_that_writes_or_reaches_outside_is_refused_and_the_database_is_u
     database = built / "build" / "demo.duckdb"
     before = database.read_bytes()
     out = tmp_path / "out"
-    run = run_main("query", sql.format(out=out), cwd=built)
+    run = run_accord("query", sql.format(out=out), cwd=built)
     assert run.exit_code == 2
     assert run.stderr.startswith("Error: refused: ") and run.stderr.count("\n") == 1, run.stderr
     assert run.stdout == ""
@@ -185,7 +186,7 @@ def test_a_named_query_linked_out_of_the_package_is_refused(built, tmp_path):
     demo_package(root)
     os.symlink(PASSWD, root / "queries" / "passwd.sql")
     for args in (["--list"], ["passwd"]):
-        run = run_main("query", *args, cwd=root)
+        run = run_accord("query", *args, cwd=root)
         assert run.exit_code == 2
         assert run.stderr == (
             "Error: queries/passwd.sql: links outside the package folder; refused (use --trusted to allow)\n"
@@ -214,7 +215,7 @@ def test_views_of_a_hostile_package_cannot_read_or_write_files(tmp_path, view, m
     (tmp_path / "outside.txt").write_text("secret\n")
     out = tmp_path / "written"
     (root / "views" / "99_hostile.sql").write_text(view.format(out=out))
-    run = run_main("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
+    run = run_accord("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
     assert run.exit_code == 2
     assert run.stderr.startswith("Error: views/99_hostile.sql: ") and message in run.stderr, run.stderr
     assert "secret" not in run.stderr and not out.exists()
@@ -226,7 +227,7 @@ def test_a_view_file_linked_out_of_the_package_is_refused_before_it_is_read(tmp_
     root = tmp_path / "pkg"
     descriptor = demo_package(root)
     os.symlink(target, root / "views" / "99_linked.sql")
-    run = run_main("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
+    run = run_accord("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
     assert run.exit_code == 2
     assert run.stderr == (
         "Error: views/99_linked.sql: links outside the package folder; refused (use --trusted to allow)\n"
@@ -237,7 +238,7 @@ def test_a_view_file_that_is_a_fifo_is_refused(tmp_path):
     root = tmp_path / "pkg"
     descriptor = demo_package(root)
     os.mkfifo(root / "views" / "99_pipe.sql")
-    run = run_main("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
+    run = run_accord("build", str(descriptor), "--db", str(tmp_path / "build" / "demo.duckdb"), cwd=tmp_path)
     assert run.exit_code == 2 and run.stderr == "Error: views/99_pipe.sql: is not a regular file\n"
 
 
@@ -249,8 +250,8 @@ def test_csv_output_neutralises_spreadsheet_formulas_from_the_data_and_the_sql(b
         "SELECT name, '=HYPERLINK(\"http://x\")' AS \"=col\", '+1+1' AS plus, '-2-2' AS minus, '@SUM(A1)' AS at, "
         "-1.5 AS number, '-1.5' AS numeric_text FROM people WHERE person_id = 3"
     )
-    done = run_accord("query", sql, "--format", "csv", cwd=built)
-    assert done.returncode == 0, done.stderr
+    done = run_accord_process("query", sql, "--format", "csv", cwd=built)
+    assert done.exit_code == 0, done.stderr
     header, row = list(csv.reader(io.StringIO(done.stdout)))
     assert header == ["name", "'=col", "plus", "minus", "at", "number", "numeric_text"]
     # the demo data itself holds =HYPERLINK("http://x") as a name
@@ -266,8 +267,8 @@ HOSTILE_CELL = "\x1b[2J\x1b]0;pwned\x07\u202eevil"
 def test_data_cannot_drive_the_terminal_through_messages(tmp_path):
     descriptor = _package(tmp_path / "pkg", "people.csv")
     (tmp_path / "pkg" / "people.csv").write_text(f'id,name\n{HOSTILE_CELL},Ann\n"a\nb",Bob\n', encoding="utf-8")
-    validate = run_main("validate", str(descriptor), cwd=tmp_path)
-    build = run_main("build", str(descriptor), "--db", str(tmp_path / "out" / "db.duckdb"), cwd=tmp_path)
+    validate = run_accord("validate", str(descriptor), cwd=tmp_path)
+    build = run_accord("build", str(descriptor), "--db", str(tmp_path / "out" / "db.duckdb"), cwd=tmp_path)
     assert (validate.exit_code, build.exit_code) == (1, 1)
     for text in (validate.stdout, build.stderr):
         assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
@@ -278,7 +279,7 @@ def test_data_cannot_drive_the_terminal_through_messages(tmp_path):
 
 
 def test_query_table_output_shows_control_characters_escaped(built):
-    run = run_main("query", "SELECT chr(27) || '[31mred' AS x, 'two' || chr(10) || 'lines' AS y", cwd=built)
+    run = run_accord("query", "SELECT chr(27) || '[31mred' AS x, 'two' || chr(10) || 'lines' AS y", cwd=built)
     assert run.exit_code == 0
     assert "\x1b" not in run.stdout and "\\x1b[31mred" in run.stdout
     assert "two" in run.stdout and "lines" in run.stdout  # a line break in data stays one

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from check_helpers import ENGINE, check_json, copy_package, run_accord
+from conftest import ENGINE, copy_package, run_accord
+from check_helpers import check_json
 
 TABLES = ("sources", "actors", "organizations", "conventions", "statements", "memberships")
 
@@ -96,7 +97,7 @@ def test_a_starter_suite_catches_what_it_describes(tmp_path):
 
 
 def test_it_refuses_to_overwrite_without_force(tmp_path):
-    descriptor = copy_package(tmp_path / "package")
+    descriptor = copy_package(tmp_path / "package", checks=True)
     existing = descriptor.parent / "checks" / "memberships.json"
     before = existing.read_text(encoding="utf-8")
     run = run_accord("suite", "init", "memberships", str(descriptor))

@@ -17,26 +17,31 @@ from typer.testing import CliRunner
 from accord.cli import app
 from accord.package import load_package
 from accord.validate import validate
-from accord.validate import duckdb_engine as engine
+from accord.sql import quote_literal
+from accord.validate import constraint_sql, key_sql, reader, row_sql
+from accord.validate.plan import MAX_ERRORS
+from accord.validate.planner import plan_package
 from differential_helpers import error_keys, handed_off, table, write_package
 
 FIXTURES = Path(__file__).parent / "fixtures" / "differential"
 
 
 def test_one_task_per_resource_in_package_order():
-    tasks, notes = engine.validate_with_duckdb(load_package(FIXTURES / "foreign-key"))
+    report = validate(FIXTURES / "foreign-key", engine="duckdb")
+    tasks, notes = report.tasks, report.notes[:-1]  # the last note is the time taken
     assert [t.table for t in tasks] == ["countries", "cities", "regions", "sites"]
     for task in tasks:
         assert task.name == f"validate:{task.table}"
         assert task.kind == "validation"
         assert task.engine == "duckdb"
-        assert isinstance(task.stats["rows"], int) and task.stats["seconds"] >= 0
-    assert [t.stats["rows"] for t in tasks] == [2, 4, 3, 5]
+        assert isinstance(task.rows, int) and task.seconds >= 0
+    assert [t.rows for t in tasks] == [2, 4, 3, 5]
     assert notes == []
 
 
 def test_handed_off_tables_are_validated_by_frictionless_with_a_note():
-    tasks, notes = engine.validate_with_duckdb(load_package(FIXTURES / "handed-off"))
+    report = validate(FIXTURES / "handed-off", engine="duckdb")
+    tasks, notes = report.tasks, report.notes[:-1]
     engines = {t.table: t.engine for t in tasks}
     assert engines == {"shapes": "frictionless", "uses": "frictionless", "plain": "duckdb"}
     assert notes == [
@@ -47,8 +52,8 @@ def test_handed_off_tables_are_validated_by_frictionless_with_a_note():
 
 def test_errors_are_capped_and_the_total_kept():
     task = validate(FIXTURES / "many-errors", engine="duckdb").tasks[0]
-    assert len(task.errors) == engine.MAX_ERRORS
-    assert task.stats["errors_total"] == 1300
+    assert len(task.errors) == MAX_ERRORS
+    assert task.errors_total == 1300
     assert task.notes == ["showing the first 1000 of 1300 errors"]
     assert [e.row for e in task.errors] == sorted(e.row for e in task.errors)
 
@@ -67,14 +72,14 @@ def test_messages_name_the_cell_like_frictionless():
 def test_encoding_error_is_unreadable_input():
     report = validate(FIXTURES / "encoding-error", engine="duckdb")
     assert [e.code for e in report.all_errors()] == ["encoding-error"]
-    assert report.exit_code == 2
+    assert report.status == "unreadable"
 
 
 def test_an_empty_file_is_a_source_error(tmp_path):
     path = write_package(tmp_path / "package", [table("t", "a:integer")], {"t.csv": ""})
     report = validate(path, engine="duckdb")
     assert error_keys(report) == {("source-error", "t", None, None)}
-    assert report.exit_code == 2
+    assert report.status == "unreadable"
 
 
 def test_row_numbers_hold_across_a_large_file(tmp_path):
@@ -97,54 +102,54 @@ def test_row_numbers_hold_across_a_large_file(tmp_path):
         row = 70_000 * k + 1 + k
         expected |= {("blank-row", "t", row, None), ("primary-key", "t", row, None)}
     assert error_keys(report) == expected
-    assert report.tasks[0].stats["rows"] == 299_999 + 4
+    assert report.tasks[0].rows == 299_999 + 4
 
 
 def test_check_sql_is_portable():
     """The check SQL transpiles to other engines; only the CSV reading is DuckDB's."""
-    package = engine.plan_package(load_package(FIXTURES / "valid"))
+    package = plan_package(load_package(FIXTURES / "valid"))
     people = package.tables["people"]
-    sql = engine.row_checks_sql(people, engine.cell_checks(people), "source", carried=("row_number",))
+    sql = row_sql.row_checks_sql(people, constraint_sql.cell_checks(people), "source", carried=("row_number",))
     for dialect in ("spark", "trino", "postgres"):
-        assert engine.transpile(sql, dialect)
+        assert key_sql.transpile(sql, dialect)
     assert "read_csv" not in sql
     visits = package.tables["visits"]
     (fk,) = visits.foreign_keys
-    duplicates = engine.primary_key_violations_sql("checked_people", people.primary_key)
-    dangling = engine.foreign_key_violations_sql(
+    duplicates = key_sql.primary_key_violations_sql("checked_people", people.primary_key)
+    dangling = key_sql.foreign_key_violations_sql(
         "checked_visits", [visits.field_named(n) for n in fk.fields],
         "checked_people", [people.field_named(n) for n in fk.reference_fields],
     )
-    assert "HASH(v1)" in engine.transpile(duplicates, "spark")  # Spark has hash(); the step after it is exact
+    assert "HASH(v1)" in key_sql.transpile(duplicates, "spark")  # Spark has hash(); the step after it is exact
     for dialect in ("spark", "trino", "postgres"):
-        assert engine.transpile(dangling, dialect)
+        assert key_sql.transpile(dangling, dialect)
 
 
 def test_check_sql_runs_over_any_relation_of_text_cells():
     """The same SQL over a VALUES relation instead of a CSV file."""
-    package = engine.plan_package(load_package(FIXTURES / "type-error"))
+    package = plan_package(load_package(FIXTURES / "type-error"))
     plan = package.tables["t"]
-    checks = engine.cell_checks(plan)
+    checks = constraint_sql.cell_checks(plan)
     rows = [("1", "1.5", "true", "2020-01-01", "2020-01-01T00:00:00", "10:00:00", "2020", "a@b.org", "http://x",
              "2bc1c94f-0deb-43e9-92a1-4775189ec9f8", "1,2"),
             ("x", "y", "z", "2020-02-30", "w", "v", "u", "t", "s", "r", "q")]
     values = ", ".join(
-        "(" + ", ".join([str(n)] + [engine.sql_string(c) for c in row]) + ")" for n, row in enumerate(rows, start=2)
+        "(" + ", ".join([str(n)] + [quote_literal(c) for c in row]) + ")" for n, row in enumerate(rows, start=2)
     )
     names = ", ".join(["row_number", *(f"c{i}" for i in range(1, 12))])
     source = f"(SELECT * FROM (VALUES {values}) AS cells({names}))"
-    rows = engine.row_checks_sql(plan, checks, source, carried=("row_number",))
+    rows = row_sql.row_checks_sql(plan, checks, source, carried=("row_number",))
     result = duckdb.connect().execute(
-        f"SELECT row_number, error_count FROM ({engine.data_rows_sql(plan, f'({rows})')}) ORDER BY row_number"
+        f"SELECT row_number, error_count FROM ({row_sql.data_rows_sql(plan, f'({rows})')}) ORDER BY row_number"
     ).fetchall()
     assert result == [(2, None), (3, 11)]
 
 
 def test_duckdb_reads_only_the_package_files(tmp_path):
-    package = engine.plan_package(load_package(FIXTURES / "valid"))
+    package = plan_package(load_package(FIXTURES / "valid"))
     outside = tmp_path / "secret.csv"
     outside.write_text("a\n1\n")
-    con = engine.connect(list(package.tables.values()), tmp_path / "temp")
+    con = reader.connect(list(package.tables.values()), tmp_path / "temp")
     assert con.execute(f"SELECT count(*) FROM read_csv('{FIXTURES / 'valid' / 'people.csv'}')").fetchone()[0] == 3
     with pytest.raises(duckdb.Error, match="disabled|Permission"):
         con.execute(f"SELECT * FROM read_csv('{outside}')").fetchall()
@@ -164,7 +169,7 @@ def test_duckdb_reads_only_the_package_files(tmp_path):
     ],
 )
 def test_patterns_read_as_python_reads_them(pattern, text, matches):
-    sql = engine.python_pattern_to_sql(pattern)
+    sql = constraint_sql.python_pattern_to_sql(pattern)
     assert duckdb.connect().execute("SELECT regexp_matches(?, ?)", [text, sql]).fetchone()[0] is matches
     assert bool(re.compile(f"^{pattern}$").match(text)) is matches
 
@@ -223,5 +228,5 @@ def test_empty_lines_get_a_marker_whatever_the_chunks(tmp_path, chunk_size):
     source = tmp_path / "in.csv"
     source.write_bytes(b"\xef\xbb\xbf\na,b\n\n\n1,2\r\n\r\n\"x\n\ny\",3\n\n")
     target = tmp_path / "out.csv"
-    engine.write_with_empty_line_markers(source, target, "M", chunk_size=chunk_size)
+    reader.write_with_empty_line_markers(source, target, "M", chunk_size=chunk_size)
     assert target.read_bytes() == b"\xef\xbb\xbfM\na,b\nM\nM\n1,2\r\nM\r\n\"x\nM\ny\",3\nM\n"

@@ -27,14 +27,14 @@ def test_a_frictionless_crash_is_a_task_that_could_not_run(tmp_path):
     assert task.outcome == "error"
     assert [e.code for e in task.errors] == ["engine-error"]
     assert "TypeError" in task.errors[0].message
-    assert report.exit_code == 2
+    assert report.status == "unreadable"
 
 
 def test_the_duckdb_engine_still_finds_the_duplicate_list_key(tmp_path):
     report = validate(list_keyed_package(tmp_path), engine="duckdb")
 
     assert [e.key() for e in report.all_errors()] == [("primary-key", "t", 3, None)]
-    assert report.exit_code == 1
+    assert report.status == "invalid"
 
 
 def test_the_cli_prints_no_internal_error(tmp_path):
