@@ -30,6 +30,13 @@ from conftest import run_accord
 FIXTURES = Path(__file__).parent / "fixtures" / "broken"
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))["cases"]
 CASES = sorted(MANIFEST)
+
+
+def cases(predicate=lambda case: True) -> list:
+    """The cases to run a test on; the generated ones (a 10 MB cell, long lines) are slow."""
+    return [pytest.param(c, marks=pytest.mark.slow) if MANIFEST[c].get("generated") else c
+            for c in CASES if predicate(c)]
+
 # Run as a user runs them, in a subprocess: the four commands.
 SUBPROCESS = {
     "validate-json": ["validate", "{package}", "--format", "json"],
@@ -91,25 +98,34 @@ def packages(tmp_path_factory) -> dict[str, Path]:
     return found
 
 
-@pytest.fixture(scope="module")
-def runs(packages, tmp_path_factory) -> dict[tuple[str, str], Done]:
-    """Every command on every case, run once: subprocesses two at a time, the rest in this process meanwhile."""
-    root = tmp_path_factory.mktemp("runs")
-    found = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {}
-        for case in CASES:
-            out = root / case
+class Runs:
+    """Every command on a case, run once when the case is first asked for: the subprocesses two
+    at a time, the in-process commands meanwhile. Lazy, so a run of the fast tier (`-m "not
+    slow"`) never runs the large generated cases."""
+
+    def __init__(self, packages: dict[str, Path], root: Path):
+        self.packages, self.root, self.done = packages, root, {}
+
+    def __getitem__(self, key: tuple[str, str]) -> Done:
+        case = key[0]
+        if key not in self.done:
+            out = self.root / case
             out.mkdir()
-            for name, template in SUBPROCESS.items():
-                args = [a.format(package=packages[case], out=out) for a in template]
-                futures[(case, name)] = pool.submit(_accord, args, out)
-        for case in CASES:
-            for name, template in IN_PROCESS.items():
-                args = [a.format(package=packages[case], out=root / case) for a in template]
-                found[(case, name)] = _accord_in_process(args, root / case)
-        found.update({key: future.result() for key, future in futures.items()})
-    return found
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = {
+                    (case, name): pool.submit(_accord, [a.format(package=self.packages[case], out=out) for a in template], out)
+                    for name, template in SUBPROCESS.items()
+                }
+                for name, template in IN_PROCESS.items():
+                    args = [a.format(package=self.packages[case], out=out) for a in template]
+                    self.done[(case, name)] = _accord_in_process(args, out)
+                self.done.update({k: f.result() for k, f in futures.items()})
+        return self.done[key]
+
+
+@pytest.fixture(scope="module")
+def runs(packages, tmp_path_factory) -> Runs:
+    return Runs(packages, tmp_path_factory.mktemp("runs"))
 
 
 def _report_errors(done) -> list[dict]:
@@ -121,7 +137,7 @@ def _locations(errors: list[dict]) -> set[tuple]:
     return {(e["code"], e["table"], e["row"], e["field"]) for e in errors}
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", cases())
 def test_exit_status_of_every_command(runs, case):
     expected = MANIFEST[case]["exit"]
     got = {name: runs[(case, name)].returncode for name in COMMANDS}
@@ -130,7 +146,7 @@ def test_exit_status_of_every_command(runs, case):
     }
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", cases())
 def test_no_traceback_and_no_internal_error(runs, case):
     for name in COMMANDS:
         done = runs[(case, name)]
@@ -138,7 +154,7 @@ def test_no_traceback_and_no_internal_error(runs, case):
         assert "internal error" not in done.stderr, (name, done.stderr)
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", cases())
 def test_errors_on_stderr_are_one_line_each(runs, case):
     # stderr holds only `Error: ...` (one, at most) and `note: ...` lines; never a message broken over lines
     for name in COMMANDS:
@@ -147,7 +163,7 @@ def test_errors_on_stderr_are_one_line_each(runs, case):
         assert sum(line.startswith("Error: ") for line in lines) <= 1, (name, lines)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "message" in MANIFEST[c]])
+@pytest.mark.parametrize("case", cases(lambda c: "message" in MANIFEST[c]))
 def test_a_package_that_cannot_be_loaded_is_one_error_line_naming_the_problem(runs, case):
     for name in COMMANDS:
         done = runs[(case, name)]
@@ -157,7 +173,7 @@ def test_a_package_that_cannot_be_loaded_is_one_error_line_naming_the_problem(ru
             assert fragment in line, (name, line)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "codes" in MANIFEST[c]])
+@pytest.mark.parametrize("case", cases(lambda c: "codes" in MANIFEST[c]))
 def test_validate_json_reports_the_expected_codes_at_the_expected_places(runs, case):
     spec = MANIFEST[case]
     errors = _report_errors(runs[(case, "validate-json")])
@@ -168,14 +184,14 @@ def test_validate_json_reports_the_expected_codes_at_the_expected_places(runs, c
         assert found["message"].startswith(f"{expected['file']}: "), found["message"]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "codes" in MANIFEST[c]])
+@pytest.mark.parametrize("case", cases(lambda c: "codes" in MANIFEST[c]))
 def test_the_duckdb_engine_agrees_with_frictionless(runs, case):
     duck, reference = runs[(case, "validate-json")], runs[(case, "validate-frictionless")]
     assert duck.returncode == reference.returncode
     assert _locations(_report_errors(duck)) == _locations(_report_errors(reference))
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "codes" in MANIFEST[c]])
+@pytest.mark.parametrize("case", cases(lambda c: "codes" in MANIFEST[c]))
 def test_check_json_reports_the_expected_codes(runs, case):
     spec = MANIFEST[case]
     errors = _report_errors(runs[(case, "check-json")])
@@ -188,7 +204,7 @@ def _place(error: dict) -> list[str]:
                               f"field {error['field']}" if error["field"] else None) if text]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if MANIFEST[c].get("errors")])
+@pytest.mark.parametrize("case", cases(lambda c: MANIFEST[c].get("errors")))
 def test_validate_text_names_file_row_and_field_of_every_problem(runs, case):
     lines = runs[(case, "validate-text")].stdout.splitlines()
     for error in MANIFEST[case]["errors"]:
@@ -201,7 +217,7 @@ def test_validate_text_names_file_row_and_field_of_every_problem(runs, case):
         assert any(lines[i + 1].strip().startswith(f"{error['file']}: ") for i in heads), (error, lines)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if MANIFEST[c].get("errors") and MANIFEST[c]["exit"]["build"]])
+@pytest.mark.parametrize("case", cases(lambda c: MANIFEST[c].get("errors") and MANIFEST[c]["exit"]["build"]))
 def test_a_refused_build_names_the_first_problem_in_one_line(runs, case):
     first = MANIFEST[case]["errors"][0]
     (line,) = [line for line in runs[(case, "build")].stderr.splitlines() if line.startswith("Error: ")]
@@ -210,14 +226,14 @@ def test_a_refused_build_names_the_first_problem_in_one_line(runs, case):
         assert place in line, line
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if MANIFEST[c]["exit"]["build"]])
+@pytest.mark.parametrize("case", cases(lambda c: MANIFEST[c]["exit"]["build"]))
 def test_a_refused_build_writes_nothing(runs, case):
     done = runs[(case, "build")]
     out = Path(done.args[done.args.index("--db") + 1]).parent
     assert sorted(p.name for p in out.iterdir()) == []
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "rows" in MANIFEST[c]])
+@pytest.mark.parametrize("case", cases(lambda c: "rows" in MANIFEST[c]))
 def test_info_counts_rows_and_says_which_tables_it_cannot_read(runs, case):
     info = json.loads(runs[(case, "info-json")].stdout)
     assert {t["name"]: t["rows"] for t in info["tables"]} == MANIFEST[case]["rows"]
@@ -235,7 +251,7 @@ def _comparable(value):
     return value
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if MANIFEST[c]["exit"]["build"] == 0])
+@pytest.mark.parametrize("case", cases(lambda c: MANIFEST[c]["exit"]["build"] == 0))
 def test_a_built_table_holds_exactly_what_frictionless_reads(runs, packages, case):
     from frictionless import Package
 

@@ -313,3 +313,21 @@ def test_a_forced_build_pads_short_rows_beside_quoted_line_breaks(tmp_path):
         rows = con.execute("SELECT person_id, name, email FROM people ORDER BY rowid LIMIT 2").fetchall()
     assert result.tables["people"] == 2999
     assert rows == [(1, "Ann\nof line 1", None), (2, "Ann\nof line 2", None)]
+
+
+def test_build_check_runs_the_suites_on_the_same_read_and_builds_only_if_they_pass(tmp_path):
+    from check_helpers import Tables
+    from conftest import copy_package
+
+    descriptor = copy_package(tmp_path / "package", checks=True)
+    run = run_accord("build", str(descriptor), "--check", "--db", str(tmp_path / "ok" / "accord.duckdb"))
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.startswith("accord: VALID") and "Built " in run.stdout
+    tables = Tables(descriptor)
+    tables.row("memberships", "kazakhstan-member-greco").update(start_date="2020-01-01", end_date="2019-12-31")
+    tables.save()
+    run = run_accord("build", str(descriptor), "--check", "--db", str(tmp_path / "bad" / "accord.duckdb"))
+    assert run.exit_code == 1
+    assert "memberships/date-order" in run.stdout and "Built " not in run.stdout
+    assert run.stderr.startswith("Error: accord fails `accord check`, not built: 1 error; first: memberships")
+    assert not (tmp_path / "bad" / "accord.duckdb").exists()

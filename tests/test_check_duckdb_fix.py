@@ -72,6 +72,7 @@ def _check_right_answers(found: dict) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_without_the_fix_gx_reads_empty_results_from_duckdb(tmp_path):
     """The upstream bug, reproduced. If this starts failing, GX has fixed it: drop duckdb_fix."""
     found = _probe(_database(tmp_path), "unfixed")
@@ -82,6 +83,7 @@ def test_without_the_fix_gx_reads_empty_results_from_duckdb(tmp_path):
     assert "list index out of range" in found["row_count"]["exceptions"][0]
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_with_the_fix_gx_computes_the_right_answers_in_a_fresh_process(tmp_path):
     _check_right_answers(_probe(_database(tmp_path), "fixed"))

@@ -168,6 +168,7 @@ def test_a_build_refused_for_invalid_data_leaves_the_previous_output(tmp_path):
     assert snapshot(tmp_path / "build") == before
 
 
+@pytest.mark.slow
 def test_a_release_interrupted_while_building_leaves_the_earlier_release_and_no_temporary_files(large, tmp_path):
     package = tmp_path / "package"
     shutil.copytree(large / "package", package)

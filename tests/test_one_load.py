@@ -43,6 +43,7 @@ def csv_opens(args: list[str], cwd: Path, trace: Path) -> dict[str, int]:
 
 
 @pytest.mark.skipif(STRACE is None, reason="strace is not installed here; .ci/run installs it")
+@pytest.mark.slow
 def test_build_and_check_open_each_csv_no_more_often_than_validate(tmp_path):
     copy_package(tmp_path / "package", checks=True)
     package = tmp_path / "package"

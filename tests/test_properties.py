@@ -24,12 +24,14 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pytest
 from accord.report import Report
 from accord.validate import validate
-
+from conftest import run_accord
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import run_accord
+
+pytestmark = pytest.mark.slow  # hypothesis: a fixed budget of generated cases, about 20 s
 
 settings.register_profile(
     "accord",

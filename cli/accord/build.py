@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import re
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from accord import ddl
-from accord.errors import DatabaseError, InvalidData, PackageError, UsageError
+from accord.errors import ChecksFailed, DatabaseError, InvalidData, PackageError, UsageError
 from accord.fsutil import atomic_directory, atomic_path
 from accord.package import Package, load_package, package_file
+from accord.report import Report
 from accord.sql import first_line, quote_identifier, quote_literal
 from accord.validate import Validation, open_validation
 
@@ -44,6 +46,7 @@ class BuildResult:
     parquet_files: list[Path]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    report: Report | None = None  # the check's report, when build ran the suites first
 
 
 def default_database_path(package: Package) -> Path:
@@ -66,24 +69,38 @@ def build_package(
     force: bool = False,
     engine: str = "duckdb",
     trusted: bool = False,
+    check: bool = False,
+    checks_dir: str | Path | None = None,
 ) -> BuildResult:
     """Validate (once), then write the database and the Parquet files from what validation read.
 
     Invalid data raises InvalidData unless force, which builds without integrity constraints
     (cells that are not of their field's type are NULL). A package that cannot be read raises
-    PackageError.
+    PackageError. check runs the expectation suites (checks_dir, default checks/) on the same
+    tables first, and raises ChecksFailed, building nothing, unless they pass.
     """
+    from accord.check import check_validation, suites_to_run
+
     started = time.perf_counter()
     package = package if isinstance(package, Package) else load_package(package, trusted=trusted)
     view_files(package)  # refuse a views/ file that cannot be read before any work
+    suites = suites_to_run(package, None, checks_dir) if check else None
     db_path = Path(db_path) if db_path else default_database_path(package)
     parquet_dir = Path(parquet_dir) if parquet_dir else db_path.parent / "parquet"
     check_replaceable(parquet_dir, db_path)
     release_signals = None
     try:
-        with atomic_path(db_path) as tmp_db, atomic_directory(parquet_dir) as tmp_parquet:
-            with open_validation(package, engine=engine, keep="all", outputs=[tmp_db.parent, tmp_parquet]) as run:
+        with atomic_path(db_path) as tmp_db, atomic_directory(parquet_dir) as tmp_parquet, \
+                tempfile.TemporaryDirectory(prefix="accord-build-") as work:
+            outputs = [tmp_db.parent, tmp_parquet, Path(work)]
+            with open_validation(package, engine=engine, keep="all", outputs=outputs) as run:
+                report = None
+                if suites:
+                    report = check_validation(run, *suites, Path(work))
+                    if report.status != "valid":
+                        raise ChecksFailed(f"{package.name} fails `accord check`, not built: {report.first_errors()}", report)
                 result = write_database(run, tmp_db, tmp_parquet, force=force)
+                result.report = report
             # The Parquet folder and the database are renamed into place on leaving this block:
             # an interrupt waits until both are, so they always come from the same build.
             release_signals = _hold_signals()

@@ -37,5 +37,13 @@ class InvalidData(AccordError):
     """The data failed validation or checks where a command needs valid data (build, release)."""
 
 
+class ChecksFailed(InvalidData):
+    """The expectation suites failed where a command needs them to pass; the report says how."""
+
+    def __init__(self, message: str, report):
+        super().__init__(message)
+        self.report = report
+
+
 class MissingExtra(AccordError):
     """An optional part of accord is not installed (e.g. Great Expectations, the `check` extra)."""
