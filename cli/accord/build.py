@@ -192,7 +192,7 @@ class _ParquetExport(threading.Thread):
                 try:
                     self.con.execute(
                         f"COPY ({ddl.select_sql(table, self.strict)}) TO {quote_literal(target)} "
-                        f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {ddl.parquet_metadata(table)})"
+                        f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, KV_METADATA {ddl.parquet_metadata(table)})"
                     )
                 except Exception as exc:
                     raise DatabaseError(f"{target.name}: {first_line(exc)}") from exc

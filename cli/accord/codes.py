@@ -107,6 +107,7 @@ CODES: dict[str, Code] = {
         ]),
         *_codes("accord", False, [
             ("expectation-failed", "Expectation failed", "A rule of an expectation suite does not hold; the error's severity is the rule's (error or warning)."),
+            ("key-outside-schema", "Key outside the schema", "A resource declares primaryKey, primaryKeys, foreignKeys or uniqueKeys outside its schema, where no validator reads them: the key is not checked (a warning)."),
             ("expectation-error", "Expectation could not run", "A rule of an expectation suite could not be evaluated (a bad configuration, a missing table, an engine error); never counted as passed."),
         ]),
     ]

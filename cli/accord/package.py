@@ -1,12 +1,20 @@
 """Load a Frictionless data package descriptor: resources, safe paths, schemas.
 
-Reading is cheap and strict: a descriptor that is not JSON, not a package, or points outside
-its own folder raises PackageError (exit 2). Profile-level checks of the descriptor are
-frictionless's job (see validate.descriptor_errors).
+A descriptor is JSON or YAML (datapackage.json, datapackage.yaml). Reading is cheap; a
+descriptor that is not JSON or YAML, not a package, or points outside its own folder raises
+PackageError (exit 2). Everything else the profile says about a descriptor is frictionless's
+job (validate.descriptor_errors), which lists every problem: a resource whose shape accord's
+own code cannot walk is kept, with its problems, for that report. Schemas are normalised as
+frictionless normalises them: a key written as one field name is a list of one.
+
+Every frictionless object for the package comes from Package.frictionless(): the descriptor
+as a dict with its folder as basepath, never the file's path (frictionless reads a path with
+`[` or `]` as a glob pattern, and finds no resources).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -15,21 +23,37 @@ from typing import Any
 from accord.errors import PackageError
 
 DEFAULT_DESCRIPTOR = "datapackage.json"
+DESCRIPTOR_NAMES = ("datapackage.json", "datapackage.yaml", "datapackage.yml")
+INLINE = "(inline data)"
 
 
 @dataclass
 class Resource:
     name: str
-    path: Path  # absolute, resolved
-    relpath: str  # as written in the descriptor
-    schema: dict[str, Any]
+    paths: list[Path]  # absolute, resolved; several for a multipart path, none for inline data
+    relpaths: list[str]  # as written in the descriptor
+    schema: dict[str, Any]  # normalised: keys as lists of names; {"fields": []} when none is given
     dialect: dict[str, Any] = field(default_factory=dict)
     encoding: str = "utf-8"
     descriptor: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # shapes accord cannot walk (descriptor_errors reports them)
+
+    @property
+    def path(self) -> Path | None:
+        """The (first) file; None for inline data."""
+        return self.paths[0] if self.paths else None
+
+    @property
+    def relpath(self) -> str:
+        return self.relpaths[0] if self.relpaths else INLINE
+
+    @property
+    def inline(self) -> bool:
+        return not self.paths
 
     @property
     def fields(self) -> list[dict[str, Any]]:
-        return self.schema.get("fields", [])
+        return [f for f in self.schema.get("fields", []) if isinstance(f, dict)]
 
     @property
     def field_names(self) -> list[str]:
@@ -38,7 +62,7 @@ class Resource:
     @property
     def primary_key(self) -> list[str]:
         key = self.schema.get("primaryKey") or []
-        return [key] if isinstance(key, str) else list(key)
+        return [key] if isinstance(key, str) else [k for k in key if isinstance(k, str)]
 
     @property
     def foreign_keys(self) -> list[dict[str, Any]]:
@@ -81,12 +105,18 @@ class Package:
                 return r
         raise PackageError(f"{self.descriptor_path}: no resource named {name!r}")
 
+    def frictionless(self) -> Any:
+        """The package as frictionless reads it (call inside system.use_context(trusted=...))."""
+        from frictionless import Package as FrictionlessPackage
+
+        return FrictionlessPackage(copy.deepcopy(self.descriptor), basepath=str(self.basepath))
+
 
 def resolve_descriptor(path: str | Path | None) -> Path:
-    """A package argument may be a descriptor file or the folder holding datapackage.json."""
-    p = Path(path or DEFAULT_DESCRIPTOR)
+    """A package argument may be a descriptor file or the folder holding datapackage.json (or .yaml)."""
+    p = Path(path) if path else Path(".")
     if p.is_dir():
-        p = p / DEFAULT_DESCRIPTOR
+        p = next((p / name for name in DESCRIPTOR_NAMES if (p / name).is_file()), p / DEFAULT_DESCRIPTOR)
     if not p.exists():
         raise PackageError(f"{p}: no such file (give a datapackage.json or the folder holding one)")
     return p.resolve()
@@ -130,6 +160,7 @@ def package_file(base: Path, path: Path, where: str, trusted: bool) -> Path:
 
 
 def _read_json(path: Path, what: str) -> Any:
+    """A JSON file, or a YAML one (.yaml, .yml), as frictionless reads them."""
     if path.exists() and not path.is_file():
         raise PackageError(f"{path}: cannot read {what}: not a regular file")
     try:
@@ -138,6 +169,17 @@ def _read_json(path: Path, what: str) -> Any:
         raise PackageError(f"{path}: cannot read {what}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise PackageError(f"{path}: {what} is not UTF-8 text (byte {exc.start})") from exc
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+            raise PackageError(f"{path}: {what} is not valid YAML{where}") from exc
+        except RecursionError as exc:
+            raise PackageError(f"{path}: {what} is nested too deeply to read") from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -151,19 +193,42 @@ def _is_names(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
 
 
-def check_schema_shape(schema: dict[str, Any], where: str) -> None:
-    """Refuse a schema whose shape accord's own code cannot walk (fields without names, keys that
-    are not names); every other profile rule is left to frictionless (validate.descriptor_errors)."""
+def _names(value: Any) -> Any:
+    """A key written as one field name is a list of one (Table Schema allows both)."""
+    return [value] if isinstance(value, str) else value
+
+
+def normalise_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with string-form keys as lists, as frictionless reads them."""
+    schema = dict(schema)
+    if "primaryKey" in schema:
+        schema["primaryKey"] = _names(schema["primaryKey"])
+    if isinstance(schema.get("foreignKeys"), list):
+        keys = []
+        for fk in schema["foreignKeys"]:
+            if isinstance(fk, dict):
+                fk = {**fk, "fields": _names(fk.get("fields"))}
+                if isinstance(fk.get("reference"), dict):
+                    fk["reference"] = {**fk["reference"], "fields": _names(fk["reference"].get("fields"))}
+            keys.append(fk)
+        schema["foreignKeys"] = keys
+    return schema
+
+
+def schema_shape_problems(schema: dict[str, Any]) -> list[str]:
+    """What in a schema accord's own code cannot walk (fields without names, keys that are not
+    names); every other profile rule is left to frictionless (validate.descriptor_errors)."""
+    problems = []
     for number, field_ in enumerate(schema.get("fields", []), start=1):
         if not isinstance(field_, dict) or not isinstance(field_.get("name"), str) or not field_["name"]:
-            raise PackageError(f"{where}: schema field {number} must be an object with a non-empty 'name'")
-        if not isinstance(field_.get("constraints") or {}, dict):
-            raise PackageError(f"{where}: field {field_['name']!r}: 'constraints' must be an object")
+            problems.append(f"schema field {number} must be an object with a non-empty 'name'")
+        elif not isinstance(field_.get("constraints") or {}, dict):
+            problems.append(f"field {field_['name']!r}: 'constraints' must be an object")
     if "primaryKey" in schema and not _is_names(schema["primaryKey"]):
-        raise PackageError(f"{where}: schema 'primaryKey' must be a field name or a list of them")
+        problems.append("schema 'primaryKey' must be a field name or a list of them")
     foreign_keys = schema.get("foreignKeys") or []
     if not isinstance(foreign_keys, list):
-        raise PackageError(f"{where}: schema 'foreignKeys' must be a list")
+        return [*problems, "schema 'foreignKeys' must be a list"]
     for number, fk in enumerate(foreign_keys, start=1):
         reference = fk.get("reference") if isinstance(fk, dict) else None
         if (
@@ -173,17 +238,29 @@ def check_schema_shape(schema: dict[str, Any], where: str) -> None:
             or not _is_names(reference.get("fields"))
             or not isinstance(reference.get("resource", ""), str)
         ):
-            raise PackageError(
-                f"{where}: foreign key {number} must be an object with 'fields' and a 'reference' "
-                "holding a 'resource' name and 'fields'"
-            )
+            problems.append(f"foreign key {number} must be an object with 'fields' and a 'reference' "
+                            "holding a 'resource' name and 'fields'")
+    return problems
+
+
+def _resource_paths(base: Path, res: dict[str, Any], where: str, trusted: bool) -> tuple[list[str], list[Path]]:
+    """The resource's files (a path, or a list of them: a multipart resource); none for inline data."""
+    relpath = res.get("path")
+    if relpath is None and "data" in res:
+        return [], []
+    if relpath is None:
+        raise PackageError(f"{where}: has neither 'path' nor 'data'")
+    relpaths = relpath if isinstance(relpath, list) else [relpath]
+    if not relpaths:
+        raise PackageError(f"{where}: 'path' is an empty list")
+    return relpaths, [safe_path(base, r, where, trusted) for r in relpaths]
 
 
 def load_package(path: str | Path | None = None, trusted: bool = False) -> Package:
     descriptor_path = resolve_descriptor(path)
     descriptor = _read_json(descriptor_path, "descriptor")
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise PackageError(f"{descriptor_path}: not a Data Package (a JSON object with a 'resources' list)")
+        raise PackageError(f"{descriptor_path}: not a Data Package (an object with a 'resources' list)")
     base = descriptor_path.parent
     resources = []
     for index, res in enumerate(descriptor["resources"]):
@@ -194,18 +271,13 @@ def load_package(path: str | Path | None = None, trusted: bool = False) -> Packa
         if not isinstance(name, str) or not name:
             raise PackageError(f"{where}: has no 'name'")
         where = f"{descriptor_path.name}: resource {name!r}"
-        relpath = res.get("path")
-        if isinstance(relpath, list):
-            raise PackageError(f"{where}: multipart paths are not supported")
-        if relpath is None:
-            raise PackageError(f"{where}: has no 'path' (inline data is not supported)")
-        path_ = safe_path(base, relpath, where, trusted)
+        relpaths, paths = _resource_paths(base, res, where, trusted)
         schema = res.get("schema") or {"fields": []}
         if isinstance(schema, str):
             schema = _read_json(safe_path(base, schema, f"{where} schema", trusted), "schema")
         if not isinstance(schema, dict) or not isinstance(schema.get("fields", []), list):
             raise PackageError(f"{where}: schema must be an object with a 'fields' list")
-        check_schema_shape(schema, where)
+        problems = schema_shape_problems(schema)
         dialect = res.get("dialect") or {}
         if isinstance(dialect, str):
             dialect = _read_json(safe_path(base, dialect, f"{where} dialect", trusted), "dialect")
@@ -217,12 +289,13 @@ def load_package(path: str | Path | None = None, trusted: bool = False) -> Packa
         resources.append(
             Resource(
                 name=name,
-                path=path_,
-                relpath=relpath,
-                schema=schema,
+                paths=paths,
+                relpaths=relpaths,
+                schema=normalise_schema(schema) if not problems else schema,
                 dialect=dialect,
                 encoding=encoding.lower(),
                 descriptor=res,
+                problems=problems,
             )
         )
     return Package(descriptor_path=descriptor_path, descriptor=descriptor, resources=resources, trusted=trusted)

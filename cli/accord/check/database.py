@@ -16,6 +16,7 @@ gives source_texts(source_id, path, text, sha256, error): text is the file decod
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,23 @@ class CheckDatabase:
     path: Path
     tables: dict[str, int]  # table -> rows, the package's tables and the text-file tables
     notes: list[str] = field(default_factory=list)
+    sql_names: dict[str, str] = field(default_factory=dict)  # table -> its name in the database
+
+    def sql_name(self, table: str) -> str:
+        return self.sql_names.get(table, table)
+
+
+PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def sql_name(table: str, index: int) -> str:
+    """A table's name in the check database: its own when SQL can write it bare, else a plain
+    one (Great Expectations puts a batch's table name into its SQL unquoted: a name holding
+    '-', a space or a non-ASCII letter would break every rule on it)."""
+    if PLAIN_NAME.fullmatch(table):
+        return table
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", table).strip("_")[:40]
+    return f"accord_table_{index}_{slug}".rstrip("_")
 
 
 def write_check_database(run: Validation, path: Path, text_files: list[TextFiles]) -> CheckDatabase:
@@ -56,6 +74,7 @@ def write_check_database(run: Validation, path: Path, text_files: list[TextFiles
     folder the validation may write into); raises DatabaseError when that fails."""
     con = run.con
     tables: dict[str, int] = {}
+    names = {name: sql_name(name, index) for index, name in enumerate([*run.tables, *(s.into for s in text_files)])}
     con.execute(f"ATTACH {quote_literal(path)} AS {CHECK_DATABASE}")
     try:
         con.execute(f"USE {CHECK_DATABASE}")
@@ -63,32 +82,34 @@ def write_check_database(run: Validation, path: Path, text_files: list[TextFiles
             if not table.fields:
                 continue  # no rule reads it
             columns = ", ".join(quote_identifier(f.name) for f in table.fields)
-            con.execute(f"CREATE TABLE {quote_identifier(table.name)} AS SELECT {columns} FROM {table.relation} AS loaded")
+            con.execute(f"CREATE TABLE {quote_identifier(names[table.name])} AS SELECT {columns} FROM {table.relation} AS loaded")
             tables[table.name] = table.rows or 0
         for spec in text_files:
             if spec.into in tables:
                 continue
-            rows = _read_text_files(con, run.package, spec)
-            con.execute(
-                f"CREATE TABLE {quote_identifier(spec.into)} ({quote_identifier(spec.key)} VARCHAR, "
-                "path VARCHAR, text VARCHAR, sha256 VARCHAR, error VARCHAR)"
-            )
+            rows = _read_text_files(con, run.package, spec, names.get(spec.source, spec.source))
+            into = quote_identifier(names[spec.into])
+            con.execute(f"CREATE TABLE {into} ({quote_identifier(spec.key)} VARCHAR, "
+                        "path VARCHAR, text VARCHAR, sha256 VARCHAR, error VARCHAR)")
             if rows:
-                con.executemany(f"INSERT INTO {quote_identifier(spec.into)} VALUES (?, ?, ?, ?, ?)", rows)
+                con.executemany(f"INSERT INTO {into} VALUES (?, ?, ?, ?, ?)", rows)
             tables[spec.into] = len(rows)
+        for name, plain in names.items():
+            if plain != name and name in tables:  # suites' own SQL may name the table, quoted
+                con.execute(f"CREATE VIEW {quote_identifier(name)} AS SELECT * FROM {quote_identifier(plain)}")
     except Exception as exc:
         raise DatabaseError(f"{path.name}: {first_line(exc)}") from exc
     finally:
         con.execute("USE memory")
         con.execute(f"DETACH {CHECK_DATABASE}")
-    return CheckDatabase(path=path, tables=tables)
+    return CheckDatabase(path=path, tables=tables, sql_names=names)
 
 
-def _read_text_files(con: Any, package: Package, spec: TextFiles) -> list[tuple]:
+def _read_text_files(con: Any, package: Package, spec: TextFiles, source: str) -> list[tuple]:
     try:
         found = con.execute(
             f"SELECT CAST({quote_identifier(spec.key)} AS VARCHAR), CAST({quote_identifier(spec.path)} AS VARCHAR) "
-            f"FROM {quote_identifier(spec.source)} WHERE {quote_identifier(spec.path)} IS NOT NULL"
+            f"FROM {quote_identifier(source)} WHERE {quote_identifier(spec.path)} IS NOT NULL"
         ).fetchall()
     except Exception as exc:
         raise DatabaseError(f"text files from {spec.source}.{spec.path}: {first_line(exc)}") from exc

@@ -118,7 +118,7 @@ def _run_table(datasource, database: CheckDatabase, run: Validation, table: str,
     if not runnable:
         return
     try:
-        batch = _batch(datasource, table)
+        batch = _batch(datasource, database.sql_name(table))
     except Exception as exc:
         for rule in runnable:
             yield rule, _error_task(rule, f"cannot read table {table!r}: {first_line(exc)}"), []

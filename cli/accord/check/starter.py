@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
+import unicodedata
 from typing import Any
 
 from accord.errors import PackageError
@@ -51,7 +53,7 @@ def starter_suite(package: Package, table: str, name: str | None = None, engine:
                 f"{rows} rows on {datetime.date.today().isoformat()}: review every rule before relying on it."
             ),
         },
-        "expectations": expectations,
+        "expectations": _unique_rule_names(expectations),
     }
 
 
@@ -99,9 +101,22 @@ def _key_rules(resource: Resource) -> list[dict[str, Any]]:
 
 
 def _rule_name(field_name: str, suffix: str) -> str:
-    slug = "".join(c if c.isalnum() else "-" for c in field_name.lower()).strip("-")
-    slug = "-".join(part for part in slug.split("-") if part) or "field"
+    """A kebab-case rule name from a field name: accents dropped ("mês" -> "mes"), anything else
+    that is not a letter or digit of ASCII becomes a hyphen."""
+    ascii_name = unicodedata.normalize("NFKD", field_name).encode("ascii", "ignore").decode().lower()
+    slug = "-".join(part for part in re.split(r"[^a-z0-9]+", ascii_name) if part) or "field"
     return f"{slug}-{suffix}"
+
+
+def _unique_rule_names(expectations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two fields may give one rule name ("a b" and "a-b", or two names with no ASCII letters): number the repeats."""
+    seen: dict[str, int] = {}
+    for expectation in expectations:
+        rule = expectation["meta"]["rule"]
+        seen[rule] = seen.get(rule, 0) + 1
+        if seen[rule] > 1:
+            expectation["meta"]["rule"] = f"{rule}-{seen[rule]}"
+    return expectations
 
 
 def _field_rules(resource: Resource, field_: dict[str, Any], observed: dict[str, Any]) -> list[dict[str, Any]]:

@@ -43,8 +43,9 @@ def command(
     # GX logs what it could not compute; the report carries each cause, so the log would repeat it.
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
     progress = _progress if sys.stderr.isatty() else None
-    report = check(package, suites=suite or None, engine=engine, trusted=trusted,
-                   checks_dir=checks, progress=progress, validate_first=not no_validate)
+    with options.report_even_if_unreadable(fmt, output, package):
+        report = check(package, suites=suite or None, engine=engine, trusted=trusted,
+                       checks_dir=checks, progress=progress, validate_first=not no_validate)
     if warn_only and report.status == "invalid":
         report.notes.append("--warn-only: the failures above do not fail the run (exit 0)")
     for extra_fmt, path in extra:

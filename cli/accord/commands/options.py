@@ -3,8 +3,10 @@ turns a result into an exit code (0 success, 1 the data failed, 2 could not run)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -37,6 +39,24 @@ def exit_code(status: str, warn_only: bool = False) -> int:
 def to_terminal(output: Path | None) -> bool:
     """Whether what we print goes to a terminal that shows colour."""
     return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@contextlib.contextmanager
+def report_even_if_unreadable(fmt: str, output: Path | None, package: str | None) -> Iterator[None]:
+    """A package that cannot be loaded still gives a report in a machine format (json, junit,
+    github, html: a CI step reads it), with the one error; the error line follows on stderr."""
+    from accord.errors import PackageError
+
+    try:
+        yield
+    except PackageError as exc:
+        if fmt != "text":
+            from accord.formats import render
+            from accord.report import Error, Report
+
+            report = Report(package=package or "package", errors=[Error(code="package-error", message=str(exc))])
+            emit(render("report", fmt, report), output)
+        raise
 
 
 def emit(text: str, output: Path | None) -> None:

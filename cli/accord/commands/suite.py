@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import typer
@@ -49,5 +50,8 @@ def init(
     if target.exists() and not force:
         raise UsageError(f"{target}: already exists; refusing to overwrite it (use --force, or --output another file)")
     atomic_write_text(target, to_json(starter_suite(loaded, table, name=target.stem)))
-    checks = "" if target.parent.resolve() == default_checks_dir(loaded.descriptor_path).resolve() else f" --checks {target.parent}"
-    typer.echo(f"wrote {target}: review its rules, then run `accord check{checks} --suite {target.stem}`", err=True)
+    command = ["accord", "check"] + ([package] if package else [])
+    if target.parent.resolve() != default_checks_dir(loaded.descriptor_path).resolve():
+        command += ["--checks", str(target.parent)]
+    command += ["--suite", target.stem]
+    typer.echo(f"wrote {target}: review its rules, then run `{shlex.join(command)}`", err=True)

@@ -23,6 +23,7 @@ def command(
     from accord.formats import render
     from accord.validate import validate
 
-    report = validate(package, engine=engine, trusted=trusted)
+    with options.report_even_if_unreadable(fmt, output, package):
+        report = validate(package, engine=engine, trusted=trusted)
     options.emit(render("report", fmt, report, color=options.to_terminal(output)), output)
     raise typer.Exit(options.exit_code(report.status))

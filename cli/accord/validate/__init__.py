@@ -24,7 +24,7 @@ from typing import Any
 
 from accord.errors import PackageError, UsageError
 from accord.package import Package, load_package
-from accord.report import Report, display_path
+from accord.report import Error, Report, Task, display_path
 from accord.sql import quote_identifier
 from accord.validate.plan import Keep
 
@@ -65,7 +65,7 @@ class Validation:
 
 def name_paths(run: Validation) -> None:
     """Task.path for every task on a package table: the one place outputs get a table's file from."""
-    paths = {r.name: display_path(r.path, r.relpath) for r in run.package.resources}
+    paths = {r.name: display_path(r.path, r.relpath) for r in run.package.resources if r.path is not None}
     for task in run.report.tasks:
         task.path = paths.get(task.table)
 
@@ -144,6 +144,12 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
                 schema=captured.schema, descriptor=package.resource(name).descriptor, engine="frictionless",
                 rows=tasks[name].rows if name in tasks else captured.rows, complete=captured.complete,
             )
+    for resource in package.resources:
+        if resource.name not in tasks:  # a gate never passes silently: a table no engine read is an error
+            tasks[resource.name] = Task(
+                name=f"validate:{resource.name}", kind="validation", table=resource.name, status="error",
+                errors=[Error(code="engine-error", table=resource.name, rule="validate",
+                              message=f"{resource.relpath}: no engine validated this table")])
     run.report.tasks = [tasks[r.name] for r in package.resources if r.name in tasks]
     run.report.tasks += [t for name, t in tasks.items() if name not in {r.name for r in package.resources}]
     order = [r.name for r in package.resources]

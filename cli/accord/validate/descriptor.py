@@ -3,12 +3,22 @@
 frictionless reports a descriptor error without saying which resource or field it is in, and
 stops with a Python error on some constraint values (a minimum that is not of the field's
 type, a pattern that is not a regular expression). Each error is therefore located by
-validating every resource and field on its own, and constraint values are read up front.
+validating every resource and field on its own (the same message in several places is placed
+in each of them, in order), and constraint values are read up front.
+
+accord says more than frictionless where a publisher would be misled, never less:
+- a shape accord cannot walk is an error even where frictionless's profile misses it;
+- a field name used twice in a schema is a warning (frictionless reads the table; no
+  database can hold it, so build refuses it);
+- primaryKey, foreignKeys or uniqueKeys written on the resource instead of inside its schema
+  (or `primaryKeys`) are checked by no validator: a warning names each.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +27,7 @@ from accord.package import Package
 from accord.report import Error
 
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+MISPLACED_KEYS = ("primaryKey", "primaryKeys", "foreignKeys", "uniqueKeys")
 
 
 @dataclass
@@ -28,9 +39,13 @@ class _ProfileCrash:
 
 
 def _metadata_errors(cls: Any, descriptor: dict[str, Any]) -> list[Any]:
+    """frictionless's profile errors for a descriptor, after the normalisation frictionless applies
+    before it checks one (a key written as one name becomes a list, v1 properties are upgraded)."""
     from frictionless import FrictionlessException
 
     try:
+        descriptor = copy.deepcopy(descriptor)
+        cls.metadata_transform(descriptor)
         return list(cls.metadata_validate(descriptor))
     except FrictionlessException as exc:
         return [exc.error]
@@ -43,33 +58,40 @@ def _metadata_errors(cls: Any, descriptor: dict[str, Any]) -> list[Any]:
 def _opening_errors(package: Package) -> list[Any]:
     """Errors frictionless raises only when it opens the package (a dialect it cannot use, for one)."""
     from frictionless import FrictionlessException
-    from frictionless import Package as FrictionlessPackage
 
     try:
-        FrictionlessPackage(str(package.descriptor_path))
+        package.frictionless()
     except FrictionlessException as exc:
         return [exc.error]
     return []
 
 
-def _locations(package: Package) -> dict[str, tuple[str, str | None]]:
-    """Each error message frictionless gives for one resource (or one of its fields) alone -> where."""
+def _located(package: Package) -> list[tuple[str, str, str | None]]:
+    """(message, resource, field) of every error frictionless gives for one resource, or one of its
+    fields, on its own, in descriptor order."""
     from frictionless import FrictionlessException
     from frictionless import Resource as FrictionlessResource
     from frictionless import Schema
 
-    where: dict[str, tuple[str, str | None]] = {}
+    found: list[tuple[str, str, str | None]] = []
     for resource in package.resources:
-        for field_ in resource.fields:
-            for err in _metadata_errors(Schema, {"fields": [field_]}):
-                where.setdefault(err.message, (resource.name, field_["name"]))
+        fields = [(err.message, resource.name, field_.get("name"))
+                  for field_ in resource.fields for err in _metadata_errors(Schema, {"fields": [field_]})]
+        # the resource's own check repeats its fields' errors: keep only those it adds
+        repeated = Counter(message for message, *_ in fields)
+        own = []
         for err in _metadata_errors(FrictionlessResource, resource.descriptor):
-            where.setdefault(err.message, (resource.name, None))
-        try:
-            FrictionlessResource.from_descriptor(dict(resource.descriptor), basepath=str(package.basepath))
-        except FrictionlessException as exc:
-            where.setdefault(exc.error.message, (resource.name, None))
-    return where
+            if repeated[err.message]:
+                repeated[err.message] -= 1
+            else:
+                own.append((err.message, resource.name, None))
+        if not fields and not own:
+            try:
+                FrictionlessResource.from_descriptor(dict(resource.descriptor), basepath=str(package.basepath))
+            except FrictionlessException as exc:
+                own.append((exc.error.message, resource.name, None))
+        found += fields + own
+    return found
 
 
 def _is_nan(value: Any) -> bool:
@@ -78,15 +100,16 @@ def _is_nan(value: Any) -> bool:
 
 def unreadable_constraints(field_: dict[str, Any]) -> list[str]:
     """Why each constraint value of the field cannot be used (frictionless would stop with a Python error)."""
-    from frictionless import FrictionlessException
-    from frictionless import Field
+    from frictionless import Field, FrictionlessException
 
+    constraints = field_.get("constraints") or {}
+    problems: list[str] = []
+    if not any(constraints.get(name) is not None for name in (*BOUNDS, "pattern")):
+        return problems
     try:
         reader = Field.from_descriptor(field_).create_value_reader()
     except FrictionlessException:
         return []  # reported as a field-error by the profile check
-    constraints = field_.get("constraints") or {}
-    problems = []
     for name in BOUNDS:
         if constraints.get(name) is None:
             continue
@@ -105,6 +128,8 @@ def unreadable_constraints(field_: dict[str, Any]) -> list[str]:
 
 
 def descriptor_errors(package: Package) -> list[Error]:
+    """Every problem of the descriptor: frictionless's, located, then accord's own; errors stop
+    validation, warnings do not."""
     from frictionless import Package as FrictionlessPackage
     from frictionless import system
 
@@ -112,27 +137,43 @@ def descriptor_errors(package: Package) -> list[Error]:
     errors: list[Error] = []
     with system.use_context(trusted=package.trusted):
         found = _metadata_errors(FrictionlessPackage, package.descriptor) or _opening_errors(package)
-        where = _locations(package) if found else {}
+        located = _located(package) if found else []
     for err in found:
-        table, field = where.get(err.message, (None, None))
-        errors.append(
-            Error(code=err.type, table=table, field=field, message=f"{name}: {err.message}", rule="descriptor")
-        )
+        place = next((i for i, (message, *_) in enumerate(located) if message == err.message), None)
+        table, field = located.pop(place)[1:] if place is not None else (None, None)
+        errors.append(Error(code=err.type, table=table, field=field, message=f"{name}: {err.message}", rule="descriptor"))
     for resource in package.resources:
+        if resource.problems and not any(e.table == resource.name for e in errors):
+            errors += [Error(code="schema-error", table=resource.name, message=f"{name}: resource {resource.name!r}: {p}",
+                             rule="descriptor") for p in resource.problems]
         for field_ in resource.fields:
             for problem in unreadable_constraints(field_):
-                errors.append(
-                    Error(
-                        code="field-error",
-                        table=resource.name,
-                        field=field_["name"],
-                        message=f"{name}: field {field_['name']!r}: {problem}",
-                        rule="constraints",
-                    )
-                )
-        if not resource.path.is_file():
-            problem = "is not a regular file" if resource.path.exists() else "resource file does not exist"
-            errors.append(
-                Error(code="scheme-error", table=resource.name, message=f"{resource.relpath}: {problem}", rule="path")
-            )
+                errors.append(Error(code="field-error", table=resource.name, field=field_["name"],
+                                    message=f"{name}: field {field_['name']!r}: {problem}", rule="constraints"))
+        for path, relpath in zip(resource.paths, resource.relpaths):
+            if not path.is_file():
+                problem = "is not a regular file" if path.exists() else "resource file does not exist"
+                errors.append(Error(code="scheme-error", table=resource.name, message=f"{relpath}: {problem}", rule="path"))
+        errors += _warnings(package, resource)
     return errors
+
+
+def _warnings(package: Package, resource: Any) -> list[Error]:
+    name = package.descriptor_path.name
+    warnings = []
+    for field_name, count in Counter(resource.field_names).items():
+        if count > 1 and isinstance(field_name, str):
+            warnings.append(Error(
+                code="schema-error", table=resource.name, field=field_name, severity="warning", rule="descriptor",
+                message=f"{name}: resource {resource.name!r}: the field name {field_name!r} is used {count} times; "
+                        "frictionless reads the columns by position, but no database can hold the table",
+            ))
+    for key in MISPLACED_KEYS:
+        if key in resource.descriptor:
+            inside = "primaryKey" if key == "primaryKeys" else key
+            warnings.append(Error(
+                code="key-outside-schema", table=resource.name, severity="warning", rule=key,
+                message=f"{name}: resource {resource.name!r}: {key!r} is outside the schema, where no validator reads it: "
+                        f"the key is not checked (write it as the schema's {inside!r})",
+            ))
+    return warnings

@@ -36,7 +36,7 @@ from accord.validate.key_sql import (
 )
 from accord.validate.plan import MAX_ERRORS, FieldPlan, ForeignKeyPlan, HandOff, PackagePlan, TablePlan
 from accord.validate.planner import foreign_key_closure
-from accord.validate.reader import EncodingProblem, materialize_checked, write_with_empty_line_markers
+from accord.validate.reader import EncodingProblem, materialize_checked, utf8_copy, write_with_empty_line_markers
 from accord.validate.row_sql import parse_error_tokens
 
 @dataclass
@@ -110,18 +110,22 @@ def read_and_check(con: Any, plan: PackagePlan, temp_dir: Path, check_rows: bool
     the typed values of its kept fields. check_rows=False reads and types the rows without
     checking them (each task is then "skipped")."""
     tables = plan.tables
-    for table in tables.values():
-        if table.empty_line_marker:
-            table.read_path = temp_dir / f"{len(os.listdir(temp_dir))}.csv"
-            write_with_empty_line_markers(table.resource.path, table.read_path, table.empty_line_marker)
     tasks: dict[str, Task] = {}
+    unread: set[str] = set()
+    for name, table in tables.items():
+        try:
+            prepare_read_path(table, temp_dir)
+        except EncodingProblem:
+            plan.handed_off[name] = f"its bytes do not all decode as {table.transcode_from}"
+            unread.add(name)
     checked_tables = {name: checked_relation(index) for index, name in enumerate(tables)}
     for name, table in tables.items():
         table.relation = checked_tables[name]
     checks = {name: cell_checks(table) if check_rows else [] for name, table in tables.items()}
     read_seconds: dict[str, float] = {}
-    unread: set[str] = set()
     for name, table in tables.items():
+        if name in unread:
+            continue
         started = time.perf_counter()
         try:
             materialize_checked(con, table, checked_tables[name], checks[name])
@@ -150,6 +154,21 @@ def read_and_check(con: Any, plan: PackagePlan, temp_dir: Path, check_rows: bool
                                status="skipped", rows=int(rows), notes=["rows read, not validated"])
         tasks[name].seconds = round(read_seconds[name] + time.perf_counter() - started, 3)
     return tasks
+
+
+def prepare_read_path(table: TablePlan, temp_dir: Path) -> None:
+    """The file DuckDB reads: the resource's own, or a copy in UTF-8 (a declared encoding other
+    than UTF-8) with a marker on each empty line (DuckDB skips empty lines, frictionless counts
+    them as blank rows)."""
+    source = table.resource.path
+    if table.transcode_from:
+        copy = temp_dir / f"{len(os.listdir(temp_dir))}.csv"
+        if utf8_copy(source, copy, table.transcode_from):
+            source = copy
+    table.read_path = source
+    if table.empty_line_marker:
+        table.read_path = temp_dir / f"{len(os.listdir(temp_dir))}.csv"
+        write_with_empty_line_markers(source, table.read_path, table.empty_line_marker)
 
 
 def checked_relation(index: int) -> str:

@@ -48,12 +48,11 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None,
                                capture: CaptureTarget | None = None) -> list[Task]:
     """Validate the package (or only the named resources) with frictionless."""
     from frictionless import Checklist, FrictionlessException, system
-    from frictionless import Package as FrictionlessPackage
 
     tasks = []
     with system.use_context(trusted=package.trusted):
         try:
-            fpackage = FrictionlessPackage(str(package.descriptor_path))
+            fpackage = package.frictionless()
         except FrictionlessException as exc:
             return [Task(name="package", kind="validation", engine="frictionless",
                          errors=[Error(code=exc.error.type, message=exc.error.message)])]

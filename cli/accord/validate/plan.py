@@ -80,6 +80,7 @@ class TablePlan:
     schema_field_count: int = 0
     read_path: Path | None = None  # the file DuckDB reads: the resource file or a copy (see empty lines)
     empty_line_marker: str | None = None
+    transcode_from: str | None = None  # a declared encoding other than UTF-8: the file is read as a UTF-8 copy
     bom_kept: bool = False  # starts with a byte order mark that the declared encoding keeps as text
     key_fields: dict[str, FieldPlan] = field(default_factory=dict)  # typed values kept for key checks
     kept: set[str] = field(default_factory=set)  # fields whose typed values are kept for build and check

@@ -29,6 +29,28 @@ class CsvReadOptions:
     parallel: bool = True
 
 
+def utf8_copy(source: Path, target: Path, encoding: str, chunk_size: int = 1 << 24) -> bool:
+    """Write the file as UTF-8, decoded with its declared encoding (Python's codecs, as
+    frictionless decodes it); False, writing nothing, when its bytes are plain ASCII (already
+    UTF-8). EncodingProblem when a byte does not decode."""
+    with open(source, "rb") as reader:
+        if all(chunk.isascii() for chunk in iter(lambda: reader.read(chunk_size), b"")):
+            return False
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        offset = 0
+        for chunk in iter(lambda: reader.read(chunk_size), b""):
+            try:
+                writer.write(decoder.decode(chunk).encode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise EncodingProblem(f"{exc.reason} at byte {offset + exc.start}") from exc
+            offset += len(chunk)
+        writer.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return True
+
+
 def write_with_empty_line_markers(source: Path, target: Path, marker: str, chunk_size: int = 1 << 24) -> None:
     """Copy the file, writing the marker on each empty line: DuckDB skips empty lines, but
     frictionless counts them (as blank rows)."""
@@ -106,11 +128,13 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
                     options.width = max(found, options.width * 2)
                 options.null_padding = True
                 continue
-            if "invalid" in message and ("escape" in message or "operator" in message or "regexp" in message.lower()):
-                raise HandOff(f"a pattern constraint is not valid RE2 ({message.splitlines()[0].strip()})") from exc
-            if "CSV" not in message:
-                raise
-            raise HandOff(f"DuckDB's CSV parser rejects it ({message.splitlines()[0].strip()})") from exc
+            first = message.splitlines()[0].strip()
+            patterns = [f.name for f in plan.fields if f.field.constraints.get("pattern") is not None]
+            if patterns and "regular expression" in message.lower():
+                raise HandOff(f"a pattern constraint (field {', '.join(map(repr, patterns))}) is not valid RE2 ({first})") from exc
+            if "CSV" in message:
+                raise HandOff(f"DuckDB's CSV parser rejects it ({first})") from exc
+            raise HandOff(f"DuckDB cannot run its checks ({first})") from exc
     else:
         raise HandOff("its rows vary too much in width")
     numbered = f"(SELECT rowid + 1 AS row_number, * FROM {table}_rows)"

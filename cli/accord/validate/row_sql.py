@@ -23,6 +23,17 @@ from accord.validate.typing_sql import typed_cell_sql
 EMPTY = "''"
 
 
+def balanced(operator: str, terms: list[str], empty: str) -> str:
+    """terms joined by an associative operator as a balanced tree: a table of thousands of
+    columns stays within SQL engines' expression depth (DuckDB's is 1000)."""
+    if not terms:
+        return empty
+    while len(terms) > 1:
+        terms = [f"({' '.join([terms[i], operator, terms[i + 1]])})" if i + 1 < len(terms) else terms[i]
+                 for i in range(0, len(terms), 2)]
+    return terms[0]
+
+
 def error_token_sql(tag: str, text: str) -> str:
     return f"'{tag}:' || CAST(length({text}) AS VARCHAR) || ':' || {text}"
 
@@ -63,12 +74,12 @@ def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carrie
     if plan.comment_char:
         skipped.append(f"COALESCE(substr(c1, 1, {len(plan.comment_char)}) = {quote_literal(plan.comment_char)}, FALSE)")
     if plan.skip_blank_rows:
-        skipped.append("(" + " AND ".join(f"COALESCE(c{i}, '') = ''" for i in range(1, width + 1)) + ")")
+        skipped.append(balanced("AND", [f"COALESCE(c{i}, '') = ''" for i in range(1, width + 1)], "TRUE"))
     cells = ", ".join(f"{cell(i)} AS c{i}" for i in range(1, width + 1))
     source_rows = f"SELECT {''.join(c + ', ' for c in carried)}{cells} FROM {source}"
     carried_columns = list(carried)
 
-    n_cells = " + ".join(f"CASE WHEN c{i} IS NULL THEN 0 ELSE 1 END" for i in range(1, width + 1))
+    n_cells = balanced("+", [f"CASE WHEN c{i} IS NULL THEN 0 ELSE 1 END" for i in range(1, width + 1)], "0")
     missing = [
         f"({column(f)} IS NULL OR {column(f)} IN ({', '.join(quote_literal(v) for v in f.missing_values)})) AS {missing_column(f)}"
         if f.missing_values
@@ -94,7 +105,7 @@ def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carrie
     typed_rows = f"SELECT {', '.join(passthrough + typed_columns)} FROM ({counted}) AS typed_source"
 
     n_fields = len(fields)
-    blank = " AND ".join(missing_column(f) for f in fields) or "FALSE"
+    blank = balanced("AND", [missing_column(f) for f in fields], "FALSE")
     failed_flags = [f"COALESCE({check.failed}, FALSE) AS f{check.id}" for check in checks]
     keys = [c for f in plan.key_fields.values() for c in key_columns(f)]
     # the typed values build and check read: the same values the checks read, in the same pass
@@ -110,8 +121,8 @@ def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carrie
     tokens += [f"CASE WHEN c{i} IS NOT NULL THEN {error_token_sql(f'x{i}', f'c{i}')} END" for i in range(n_fields + 1, width + 1)]
     tokens.append(f"CASE WHEN n_cells <> {n_fields} THEN {error_token_sql('n', 'CAST(n_cells AS VARCHAR)')} END")
     # most rows have no error: the count and the record are built only for those that have one
-    has_error = " OR ".join(["blank", f"n_cells <> {n_fields}", *(f"f{c.id}" for c in checks)])
-    error_count = f"CASE WHEN blank THEN 1 WHEN {has_error} THEN {' + '.join(count_terms)} END"
+    has_error = balanced("OR", ["blank", f"n_cells <> {n_fields}", *(f"f{c.id}" for c in checks)], "FALSE")
+    error_count = f"CASE WHEN blank THEN 1 WHEN {has_error} THEN {balanced('+', count_terms, '0')} END"
     errors = f"CASE WHEN blank THEN {quote_literal('blank:0:')} WHEN {has_error} THEN concat_ws('', {', '.join(tokens)}) END"
     return (
         "SELECT " + ", ".join([*carried_columns, "skipped", f"{error_count} AS error_count", f"{errors} AS errors", *keys])
