@@ -243,12 +243,12 @@ def test_the_report_says_what_ran(intact):
         "kind": "expectation",
         "table": "memberships",
         "suite": "memberships",
-        "engine": "great_expectations",
+        "engine": "duckdb",
         "status": "passed",
     }
     assert task["stats"]["expectation"] == "expect_column_pair_values_a_to_be_greater_than_b"
     assert task["path"] == "tables/memberships.csv" or task["path"].endswith("tables/memberships.csv")
-    assert any("Great Expectations on DuckDB" in note for note in run.report["notes"])
+    assert any(note.startswith("checked 47 expectations with DuckDB SQL") for note in run.report["notes"])
 
 
 @pytest.fixture(scope="module")
@@ -416,12 +416,12 @@ def test_an_expectation_that_cannot_be_evaluated_is_an_error_with_its_cause(tmp_
     ],
 )
 def test_a_result_without_an_outcome_is_an_error_never_a_pass_or_a_bare_fail(result):
-    from accord.check.runner import _task
+    from accord.check.results import task_from_result
     from accord.check.suites import Rule
 
     rule = Rule(suite="s", name="r", table="t", severity="warning", description="Probe.",
                 config={"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}, "meta": {}})
-    task, rows = _task(rule, result, key=[])
+    task, rows = task_from_result(rule, result, [], "great_expectations")
     assert task.outcome == "error" and rows == []
     (error,) = task.errors
     assert error.code == "expectation-error" and error.severity == "error"
@@ -460,7 +460,8 @@ def test_a_suite_file_that_cannot_be_read_exits_2_with_one_line(tmp_path, conten
     (tmp_path / "checks" / "bad.json").write_text(content, encoding="utf-8")
     run = check_json(descriptor, "--checks", str(tmp_path / "checks"))
     assert run.exit_code == 2
-    assert run.stdout == ""
+    assert [e["code"] for e in run.report["errors"]] == ["package-error"]  # --format json: still a report
+    assert message in run.report["errors"][0]["message"]
     assert run.stderr.startswith("Error: ") and message in run.stderr and run.stderr.count("\n") == 1
 
 
@@ -498,7 +499,9 @@ def test_no_validate_still_checks_the_descriptor(tmp_path):
     (descriptor.parent / "tables" / "statements.csv").unlink()
     run = check_json(descriptor, "--no-validate")
     assert run.exit_code == 2
-    assert not run.report["tasks"]
+    (missing,) = [t for t in run.report["tasks"] if t["table"] == "statements"]
+    assert [e["code"] for e in missing["errors"]] == ["scheme-error"]
+    assert not [t for t in run.report["tasks"] if t["kind"] == "expectation"]
     assert "expectation suites not run: the tables could not be read" in run.report["notes"]
 
 

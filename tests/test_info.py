@@ -53,7 +53,7 @@ def test_an_unreadable_table_has_no_row_count_and_an_error(tmp_path):
     descriptor = demo_package(tmp_path)
     (tmp_path / "tables" / "people.csv").unlink()
     people = package_info(descriptor)["tables"][1]
-    assert people["rows"] is None and people["error"] == "tables/people.csv: resource file does not exist"
+    assert people["rows"] is None and people["error"].startswith("tables/people.csv: The data source could not be successfully loaded")
 
 
 def test_cli_json_is_the_library_dict(tmp_path):

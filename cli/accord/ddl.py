@@ -17,7 +17,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from accord.fieldtypes import column_type
 from accord.sql import quote_identifier, quote_literal
 from accord.validate import LoadedTable
 
@@ -59,9 +58,9 @@ def enum_type_name(table: str, field_name: str) -> str:
     return f"{table}_{field_name}"
 
 
-def sql_type(table: str, fld: Any) -> str:
+def sql_type(table: LoadedTable, fld: Any) -> str:
     """The column's DuckDB type, its ENUM type where the field has an enum constraint."""
-    return quote_identifier(enum_type_name(table, fld.name)) if enum_values(fld) else column_type(fld)
+    return quote_identifier(enum_type_name(table.name, fld.name)) if enum_values(fld) else table.column_type(fld)
 
 
 def create_table_sql(table: LoadedTable) -> list[str]:
@@ -71,7 +70,7 @@ def create_table_sql(table: LoadedTable) -> list[str]:
         f"CREATE TYPE {quote_identifier(enum_type_name(table.name, f.name))} AS ENUM ({', '.join(map(quote_literal, values))})"
         for f in table.fields if (values := enum_values(f))
     ]
-    columns = ",\n  ".join(f"{quote_identifier(f.name)} {sql_type(table.name, f)}" for f in table.fields)
+    columns = ",\n  ".join(f"{quote_identifier(f.name)} {sql_type(table, f)}" for f in table.fields)
     statements.append(f"CREATE TABLE {quote_identifier(table.name)} (\n  {columns}\n)")
     return statements
 
@@ -96,7 +95,7 @@ def insert_sql(table: LoadedTable, strict: bool) -> str:
     the enum fails a strict insert, and is NULL in a forced one)."""
     cast = "CAST" if strict else "TRY_CAST"
     columns = ", ".join(
-        f"{cast}({quote_identifier(f.name)} AS {sql_type(table.name, f)})" if enum_values(f) else quote_identifier(f.name)
+        f"{cast}({quote_identifier(f.name)} AS {sql_type(table, f)})" if enum_values(f) else quote_identifier(f.name)
         for f in table.fields
     )
     return f"INSERT INTO {quote_identifier(table.name)} SELECT {columns} FROM {table.relation} AS loaded"

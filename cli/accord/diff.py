@@ -136,14 +136,16 @@ def _rows(con, sql: str) -> list[dict[str, str | None]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _compare_table(con, index: int, old: Resource, new: Resource, old_table, new_table) -> TableDiff:
-    """Compare one table's rows: old_table and new_table are relations in con (typed values)."""
-    old_fields = {f["name"]: f for f in old.fields}
-    new_fields = {f["name"]: f for f in new.fields}
+def _compare_table(con, index: int, old: Resource, new: Resource, old_table, new_table,
+                   old_read: list, new_read: list) -> TableDiff:
+    """Compare one table's rows: old_table and new_table are relations in con (typed values);
+    old_read and new_read the fields each version was read with (inferred where no schema is given)."""
+    old_fields = {f.name: {"name": f.name, "type": f.type} for f in old_read}
+    new_fields = {f.name: {"name": f.name, "type": f.type} for f in new_read}
     common = [name for name in new_fields if name in old_fields]
     key = _key_for(old, new)
     o, n = old_table, new_table
-    counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (o, n)]
+    counts = [con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in (o, n)]
     result = TableDiff(
         name=new.name,
         key=key,
@@ -167,6 +169,8 @@ def _compare_table(con, index: int, old: Resource, new: Resource, old_table, new
     def value(alias: str, name: str) -> str:
         return f"CAST({alias}.{q(name)} AS {retyped[name]})" if name in retyped else f"{alias}.{q(name)}"
 
+    if not common:
+        return result  # no field in both versions: nothing to compare row by row
     if not key:
         columns = ", ".join(value("t", name) + f" AS {q(name)}" for name in common)
         order = ", ".join(str(i + 1) for i in range(len(common)))
@@ -219,15 +223,16 @@ def diff_packages(old: str | Path, new: str | Path, trusted: bool = False, engin
             con = new_run.con.cursor()  # its own connection: the old version's rows are registered on it
             tables = []
             for index, resource in enumerate(after.resources):
-                if resource.name not in old_names:
-                    continue
+                if resource.name not in old_run.tables or resource.name not in new_run.tables:
+                    continue  # not in both versions, or a file rather than a table
                 old_relation = f"accord_old_{index}"
                 # the old version's rows, handed over as Arrow: one connection compares both
                 con.register(old_relation, arrow_table(
                     old_run.con, f"SELECT * FROM {old_run.tables[resource.name].relation} AS loaded"))
                 try:
-                    tables.append(_compare_table(con, index, before.resource(resource.name), resource,
-                                                 old_relation, new_run.tables[resource.name].relation))
+                    tables.append(_compare_table(con, index, before.resource(resource.name), resource, old_relation,
+                                                 new_run.tables[resource.name].relation,
+                                                 old_run.tables[resource.name].fields, new_run.tables[resource.name].fields))
                 finally:
                     con.unregister(old_relation)
         return PackageDiff(

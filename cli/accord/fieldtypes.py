@@ -40,6 +40,12 @@ SCALAR_TYPES = {
 }
 
 
+# An integer column whose values do not all fit 64 bits (frictionless reads any integer) is
+# DECIMAL(38,0): exact in DuckDB and in Parquet (HUGEINT would be written to Parquet as a DOUBLE).
+WIDE_INTEGER = "DECIMAL(38,0)"
+BIGINT_RANGE = (-(2**63), 2**63 - 1)
+
+
 def duckdb_type(type_: Any, item_type: Any = None) -> str:
     """The DuckDB type of a Table Schema type (a type that is not text, invalid, is VARCHAR)."""
     if type_ == "list":
@@ -58,6 +64,7 @@ def arrow_type(duckdb_type_name: str) -> Any:
     if duckdb_type_name.endswith("[]"):
         return pa.list_(arrow_type(duckdb_type_name[:-2]))
     return {
+        WIDE_INTEGER: pa.decimal128(38, 0),
         "BIGINT": pa.int64(),
         "DOUBLE": pa.float64(),
         "BOOLEAN": pa.bool_(),
@@ -97,6 +104,8 @@ def converter(fld: Any) -> Callable[[Any], Any]:
         return lambda v: None if v is None else [item(x) for x in v]
     if kind in ("string", "boolean", "date"):
         return lambda v: v
+    if kind == "geopoint":  # (lon, lat), written as the default format does: "lon,lat"
+        return lambda v: None if v is None else f"{v[0]},{v[1]}"
     writer = fld.create_value_writer()
 
     def as_text(value: Any) -> str | None:

@@ -16,14 +16,15 @@ from accord.sql import quote_identifier
 
 
 def _field_info(table: str, field_: dict[str, Any]) -> dict[str, Any]:
-    enum = field_.get("type", "string") == "string" and (field_.get("constraints") or {}).get("enum")
+    constraints = field_.get("constraints") if isinstance(field_.get("constraints"), dict) else {}
+    enum = field_.get("type", "string") == "string" and constraints.get("enum")
     return {
         "name": field_.get("name"),
         "type": field_.get("type") if isinstance(field_.get("type"), str) else "string",
         "format": field_.get("format"),
         # as build declares it: an enum of strings is an ENUM type (accord.ddl)
         "duckdb_type": quote_identifier(enum_type_name(table, field_.get("name"))) if enum else field_type(field_),
-        "constraints": field_.get("constraints") or {},
+        "constraints": constraints,
         "title": field_.get("title"),
         "description": field_.get("description"),
     }

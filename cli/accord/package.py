@@ -49,7 +49,7 @@ class Resource:
 
     @property
     def inline(self) -> bool:
-        return not self.paths
+        return "data" in self.descriptor and "path" not in self.descriptor
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -66,7 +66,10 @@ class Resource:
 
     @property
     def foreign_keys(self) -> list[dict[str, Any]]:
-        """Normalised: [{"fields": [...], "resource": name, "reference_fields": [...]}]."""
+        """Normalised: [{"fields": [...], "resource": name, "reference_fields": [...]}]; none where the
+        schema's shape is broken (its problems say how)."""
+        if self.problems:
+            return []
         out = []
         for fk in self.schema.get("foreignKeys") or []:
             fields = fk.get("fields")
@@ -246,46 +249,70 @@ def schema_shape_problems(schema: dict[str, Any]) -> list[str]:
 def _resource_paths(base: Path, res: dict[str, Any], where: str, trusted: bool) -> tuple[list[str], list[Path]]:
     """The resource's files (a path, or a list of them: a multipart resource); none for inline data."""
     relpath = res.get("path")
-    if relpath is None and "data" in res:
+    if relpath is None:  # inline data, or nothing to read: frictionless says which
         return [], []
-    if relpath is None:
-        raise PackageError(f"{where}: has neither 'path' nor 'data'")
     relpaths = relpath if isinstance(relpath, list) else [relpath]
-    if not relpaths:
-        raise PackageError(f"{where}: 'path' is an empty list")
+    extra = res.get("extrapaths")  # frictionless writes a multipart path as path + extrapaths
+    relpaths += extra if isinstance(extra, list) else []
     return relpaths, [safe_path(base, r, where, trusted) for r in relpaths]
 
 
-def load_package(path: str | Path | None = None, trusted: bool = False) -> Package:
+def load_package(path: str | Path | None = None, trusted: bool = False, resources: bool = True) -> Package:
+    """The package; resources=False reads only its name and folder (fast: no frictionless)."""
     descriptor_path = resolve_descriptor(path)
     descriptor = _read_json(descriptor_path, "descriptor")
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise PackageError(f"{descriptor_path}: not a Data Package (an object with a 'resources' list)")
+    if not resources:
+        return Package(descriptor_path=descriptor_path, descriptor=descriptor, resources=[], trusted=trusted)
+    return Package(descriptor_path=descriptor_path, descriptor=descriptor,
+                   resources=_resources(descriptor_path, descriptor, trusted), trusted=trusted)
+
+
+def normalised(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor as frictionless reads it: older forms upgraded (CKAN's `url` is a `path`,
+    v1 keys ...). accord checks the paths frictionless will read, not only the ones written."""
+    from frictionless import Package as FrictionlessPackage
+
+    transformed = copy.deepcopy(descriptor)
+    try:
+        FrictionlessPackage.metadata_transform(transformed)
+    except Exception:  # a descriptor frictionless cannot even transform: its profile check says why
+        return copy.deepcopy(descriptor)
+    return transformed if isinstance(transformed.get("resources"), list) else copy.deepcopy(descriptor)
+
+
+def _resources(descriptor_path: Path, descriptor: dict[str, Any], trusted: bool) -> list[Resource]:
     base = descriptor_path.parent
     resources = []
-    for index, res in enumerate(descriptor["resources"]):
-        where = f"{descriptor_path.name}: resources[{index}]"
+    for index, res in enumerate(normalised(descriptor)["resources"]):
+        problems: list[str] = []
         if not isinstance(res, dict):
-            raise PackageError(f"{where}: must be an object")
+            problems.append("a resource must be an object")
+            res = {}
         name = res.get("name")
         if not isinstance(name, str) or not name:
-            raise PackageError(f"{where}: has no 'name'")
+            problems.append("a resource needs a 'name'")
+            name = f"resources[{index}]"
         where = f"{descriptor_path.name}: resource {name!r}"
         relpaths, paths = _resource_paths(base, res, where, trusted)
         schema = res.get("schema") or {"fields": []}
         if isinstance(schema, str):
             schema = _read_json(safe_path(base, schema, f"{where} schema", trusted), "schema")
         if not isinstance(schema, dict) or not isinstance(schema.get("fields", []), list):
-            raise PackageError(f"{where}: schema must be an object with a 'fields' list")
-        problems = schema_shape_problems(schema)
+            problems.append("its schema must be an object with a 'fields' list")
+            schema = {"fields": []}
+        problems += schema_shape_problems(schema)
         dialect = res.get("dialect") or {}
         if isinstance(dialect, str):
             dialect = _read_json(safe_path(base, dialect, f"{where} dialect", trusted), "dialect")
         if not isinstance(dialect, dict) or not isinstance(dialect.get("csv") or {}, dict):
-            raise PackageError(f"{where}: dialect must be an object")
+            problems.append("its dialect must be an object")
+            dialect = {}
         encoding = res.get("encoding") or "utf-8"
         if not isinstance(encoding, str):
-            raise PackageError(f"{where}: encoding must be a string such as 'utf-8'")
+            problems.append("its encoding must be a string such as 'utf-8'")
+            encoding = "utf-8"
         resources.append(
             Resource(
                 name=name,
@@ -298,4 +325,4 @@ def load_package(path: str | Path | None = None, trusted: bool = False) -> Packa
                 problems=problems,
             )
         )
-    return Package(descriptor_path=descriptor_path, descriptor=descriptor, resources=resources, trusted=trusted)
+    return resources

@@ -45,7 +45,7 @@ class NamedQuery:
 
 def _package(package: str | Path | None):
     # Only the descriptor's name and folder are needed; no resource file is read.
-    return load_package(package, trusted=True)
+    return load_package(package, trusted=True, resources=False)
 
 
 def default_database(package: str | Path | None = None) -> Path:

@@ -130,21 +130,26 @@ def _safe_name(text: str) -> str:
     return UNSAFE_NAME.sub("-", text).lstrip(".-") or "package"
 
 
-def _release_path(resource: Resource) -> str:
-    """Where a resource's file goes in the release: its own path, or tables/<name><suffix> for one outside."""
-    if is_unsafe_path(resource.relpath) is None:
-        return PurePosixPath(resource.relpath.replace("\\", "/")).as_posix()
-    return f"tables/{resource.name}{''.join(Path(resource.relpath).suffixes)}"
+def _release_paths(resource: Resource) -> list[str]:
+    """Where a resource's files go in the release (several for a multipart path, none for inline
+    data): their own paths, or tables/<name>[-<part>]<suffix> for one outside the package folder."""
+    found = []
+    for part, relpath in enumerate(resource.relpaths):
+        if is_unsafe_path(relpath) is None:
+            found.append(PurePosixPath(relpath.replace("\\", "/")).as_posix())
+        else:
+            found.append(f"tables/{resource.name}{f'-{part}' if part else ''}{''.join(Path(relpath).suffixes)}")
+    return found
 
 
 def _package_files(package: Package) -> dict[str, Path]:
     """Release path -> source file: every resource's file, and every file under PACKAGE_FOLDERS."""
     files: dict[str, Path] = {}
     for resource in package.resources:
-        target = _release_path(resource)
-        if files.get(target, resource.path) != resource.path:
-            raise PackageError(f"resource {resource.name!r}: {target} is also another resource's file")
-        files[target] = resource.path
+        for target, path in zip(_release_paths(resource), resource.paths, strict=True):
+            if files.get(target, path) != path:
+                raise PackageError(f"resource {resource.name!r}: {target} is also another resource's file")
+            files[target] = path
     for folder in PACKAGE_FOLDERS:
         root = package.basepath / folder
         for path in sorted(root.rglob("*")) if root.is_dir() else []:
@@ -180,7 +185,7 @@ def readme_text(package: Package, version: str, tables: dict[str, int], database
     descriptor = package.descriptor
     title = descriptor.get("title") or package.name
     first = package.resources[0] if package.resources else None
-    name, csv = (first.name, _release_path(first)) if first else ("table", "tables/table.csv")
+    name, csv = (first.name, (_release_paths(first) or ["tables/table.csv"])[0]) if first else ("table", "tables/table.csv")
     lines = [f"# {title}", "", f"Release {version} of the data package `{package.name}`.", ""]
     if descriptor.get("description"):
         lines += [" ".join(str(descriptor["description"]).split()), ""]
@@ -244,15 +249,22 @@ def _file_entry(path: str, folder: Path) -> dict[str, Any]:
     return {"path": path, "bytes": file.stat().st_size, "hash": f"sha256:{sha256_file(file)}"}
 
 
-def release_descriptor(package: Package, folder: Path, resource_paths: list[str], other_files: list[str]) -> dict:
-    """The package's descriptor for the release: schemas and dialects inline, sizes and hashes added."""
+def release_descriptor(package: Package, folder: Path, resource_paths: list[list[str]], other_files: list[str]) -> dict:
+    """The package's descriptor for the release: schemas and dialects inline, sizes and hashes added
+    (a multipart resource's parts are listed, each with its size and hash, in accord:files)."""
     descriptor = copy.deepcopy(package.descriptor)
-    for entry, resource, path in zip(descriptor["resources"], package.resources, resource_paths, strict=True):
-        entry.update(_file_entry(path, folder))
-        entry["schema"] = resource.schema
+    parts = []
+    for entry, resource, paths in zip(descriptor["resources"], package.resources, resource_paths, strict=True):
+        if len(paths) == 1:
+            entry.update(_file_entry(paths[0], folder))
+        elif paths:
+            entry["path"] = paths
+            parts += paths
+        if isinstance(entry.get("schema"), str):
+            entry["schema"] = resource.schema
         if isinstance(entry.get("dialect"), str):
             entry["dialect"] = resource.dialect
-    descriptor[RELEASE_FILES] = [_file_entry(path, folder) for path in other_files]
+    descriptor[RELEASE_FILES] = [_file_entry(path, folder) for path in sorted({*parts, *other_files})]
     return descriptor
 
 
@@ -353,10 +365,11 @@ def release_package(
             (folder / path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, folder / path)
         _write_text(folder / README, readme_text(package, version, built.tables, database, zip_name))
-        resource_paths = [_release_path(r) for r in package.resources]
-        others = sorted({*files, README} - set(resource_paths))
+        resource_paths = [_release_paths(r) for r in package.resources]
+        others = sorted({*files, README} - {p for paths in resource_paths for p in paths})
         descriptor = release_descriptor(package, folder, resource_paths, others)
-        _write_text(folder / DEFAULT_DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
+        # default=str: a YAML descriptor may hold dates, which JSON writes as text
+        _write_text(folder / DEFAULT_DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False, default=str) + "\n")
         write_zip(folder / zip_name, folder, [DEFAULT_DESCRIPTOR, README, *files])
         changes = diff_packages(previous, folder / DEFAULT_DESCRIPTOR, trusted=trusted) if previous else None
         earlier = _earlier_entries(Path(previous), package.name) if previous else ""

@@ -1,13 +1,15 @@
 """check: validate, then run the expectation suites in checks/ on the tables validation read.
 
 One Report holds both: the validation tasks first, then one task per expectation. The suites
-run on the typed tables of the same read (accord.validate.open_validation), copied into a
-DuckDB file for Great Expectations' SQL engine (accord.check.runner). Great Expectations is
-imported only when suites actually run: it takes seconds.
+run on the typed tables of the same read (accord.validate.open_validation): compiled to DuckDB
+SQL where accord compiles the expectation (accord.check.sql_engine), else through Great
+Expectations' SQL engine on a copy of the tables (accord.check.runner). Great Expectations is
+imported only when an expectation needs it: it takes seconds.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -52,11 +54,13 @@ def check(
     checks_dir: str | Path | None = None,
     progress=None,
     validate_first: bool = True,
+    expectations: str = "duckdb",
 ) -> Report:
     """Validate the package, then run the named suites (default: all) from checks_dir.
 
     checks_dir defaults to checks/ beside the descriptor. A suite file that cannot be read,
-    or an unknown suite name, raises; bad data never does. validate_first=False reads the
+    or an unknown suite name, raises; bad data never does. expectations: "duckdb" runs what it
+    compiles as SQL (the rest through Great Expectations), "gx" runs every one through GX. validate_first=False reads the
     tables without validating their rows (the descriptor is still checked), for a pipeline
     that has just validated.
     """
@@ -71,11 +75,11 @@ def check(
                 run.report.notes.append("tables not validated (--no-validate): the suites ran on the data as it loads")
             if isinstance(keep, dict):
                 run.report.notes.append("loaded only the columns the expectations read, and the primary keys")
-            return check_validation(run, folder, available, selected, Path(work), progress)
+            return check_validation(run, folder, available, selected, Path(work), progress, expectations)
 
 
 def check_validation(run: Validation, folder: Path, available: list[Suite], selected: list[Suite], work: Path,
-                     progress=None) -> Report:
+                     progress=None, expectations: str = "duckdb") -> Report:
     """Run the selected suites on what `run` loaded; their tasks join its report, which is returned.
     `work` is a folder the validation may write into."""
     report = run.report
@@ -84,16 +88,54 @@ def check_validation(run: Validation, folder: Path, available: list[Suite], sele
     elif report.status == "unreadable" or any(e.severity == "error" for e in report.errors):
         report.notes.append("expectation suites not run: the tables could not be read")
     else:
-        _run(run, available, selected, work, progress)
+        _run(run, available, selected, work, progress, expectations)
     return report
 
 
-def _run(run: Validation, available: list[Suite], selected: list[Suite], work: Path, progress) -> None:
+def _run(run: Validation, available: list[Suite], selected: list[Suite], work: Path, progress,
+         expectations: str) -> None:
+    """The suites' expectations: those the DuckDB engine compiles there (one query per table),
+    the rest (or all, with expectations="gx") through Great Expectations."""
+    from accord.check import sql_engine
+
+    report = run.report
+    text_files = [s.text_files for s in available if s.text_files]
+    tasks: dict[tuple[str, str], Task] = {}
+    left: dict[str, list] = {}  # suite -> [(rule, why)] for Great Expectations
+    started = time.perf_counter()
+    if expectations == "duckdb":
+        sql_engine.prepare(run, text_files)
+        for suite in selected:
+            for table in dict.fromkeys(rule.table for rule in suite.rules):
+                compiled, rest = sql_engine.split([r for r in suite.rules if r.table == table])
+                if progress and compiled:
+                    progress(f"suite {suite.name}: {len(compiled)} expectations on {table}")
+                for name, task in sql_engine.run_table(run, table, compiled).items():
+                    tasks[(suite.name, name)] = task
+                left.setdefault(suite.name, []).extend(rest)
+        ran = len(tasks)
+        report.notes.append(f"checked {ran} expectation{'s' if ran != 1 else ''} with DuckDB SQL in "
+                            f"{time.perf_counter() - started:.3f} s")
+    else:
+        left = {suite.name: [(rule, "--engine gx") for rule in suite.rules] for suite in selected}
+    by_gx = [dataclasses.replace(suite, rules=[rule for rule, _ in left[suite.name]])
+             for suite in selected if left.get(suite.name)]
+    if by_gx:
+        if expectations == "duckdb":
+            reasons = sorted({why for pairs in left.values() for _, why in pairs})
+            report.notes.append(f"{sum(len(s.rules) for s in by_gx)} expectations ran with Great Expectations: "
+                                + "; ".join(reasons))
+        tasks.update(_run_gx(run, by_gx, text_files, work, progress))
+    report.tasks += [tasks[(suite.name, rule.name)] for suite in selected for rule in suite.rules
+                     if (suite.name, rule.name) in tasks]
+    name_paths(run)
+
+
+def _run_gx(run: Validation, suites: list[Suite], text_files: list, work: Path, progress) -> dict[tuple[str, str], Task]:
     from accord.check.database import write_check_database
     from accord.check.runner import run_suites
 
     report = run.report
-    text_files = [s.text_files for s in available if s.text_files]
     if progress:
         progress("copying the tables for Great Expectations")
     started = time.perf_counter()
@@ -102,12 +144,12 @@ def _run(run: Validation, available: list[Suite], selected: list[Suite], work: P
     except AccordError as exc:
         report.tasks.append(Task(name="check:database", kind="expectation", status="error", errors=[
             Error(code="expectation-error", message=f"could not load the tables for the suites: {exc}")]))
-        return
+        return {}
     copied = time.perf_counter()
-    report.notes.append(f"copied {sum(database.tables.values())} rows for the suites in {copied - started:.3f} s")
-    report.tasks.extend(run_suites(database, selected, run, progress))
+    report.notes.append(f"copied {sum(database.tables.values())} rows for Great Expectations in {copied - started:.3f} s")
+    tasks = run_suites(database, suites, run, progress)
     report.notes.append(
-        f"checked {sum(len(s.rules) for s in selected)} expectations in {len(selected)} suite{'s' if len(selected) != 1 else ''} "
+        f"checked {sum(len(s.rules) for s in suites)} expectations in {len(suites)} suite{'s' if len(suites) != 1 else ''} "
         f"with Great Expectations on DuckDB in {time.perf_counter() - copied:.3f} s"
     )
-    name_paths(run)
+    return {(task.suite, task.name.split("/", 1)[1]): task for task in tasks}

@@ -87,7 +87,7 @@ def write_check_database(run: Validation, path: Path, text_files: list[TextFiles
         for spec in text_files:
             if spec.into in tables:
                 continue
-            rows = _read_text_files(con, run.package, spec, names.get(spec.source, spec.source))
+            rows = text_file_rows(con, run.package, spec, quote_identifier(names.get(spec.source, spec.source)))
             into = quote_identifier(names[spec.into])
             con.execute(f"CREATE TABLE {into} ({quote_identifier(spec.key)} VARCHAR, "
                         "path VARCHAR, text VARCHAR, sha256 VARCHAR, error VARCHAR)")
@@ -105,11 +105,12 @@ def write_check_database(run: Validation, path: Path, text_files: list[TextFiles
     return CheckDatabase(path=path, tables=tables, sql_names=names)
 
 
-def _read_text_files(con: Any, package: Package, spec: TextFiles, source: str) -> list[tuple]:
+def text_file_rows(con: Any, package: Package, spec: TextFiles, source: str) -> list[tuple]:
+    """(key, path, text, sha256, error) of each file named in `source` (a relation, as SQL)."""
     try:
         found = con.execute(
             f"SELECT CAST({quote_identifier(spec.key)} AS VARCHAR), CAST({quote_identifier(spec.path)} AS VARCHAR) "
-            f"FROM {quote_identifier(source)} WHERE {quote_identifier(spec.path)} IS NOT NULL"
+            f"FROM {source} WHERE {quote_identifier(spec.path)} IS NOT NULL"
         ).fetchall()
     except Exception as exc:
         raise DatabaseError(f"text files from {spec.source}.{spec.path}: {first_line(exc)}") from exc

@@ -17,7 +17,11 @@ def command(
     warn_only: bool = typer.Option(False, "--warn-only", help="Report failures but exit 0 (unless the package cannot be read)."),
     fmt: str = options.REPORT_FORMAT,
     output: Path = options.OUTPUT,
-    engine: str = options.ENGINE,
+    engine: list[str] = typer.Option(
+        None, "--engine", metavar="ENGINE",
+        help="duckdb (the default: fast validation, expectations as DuckDB SQL), frictionless (the reference "
+             "validator) or gx (every expectation through Great Expectations, the reference); repeatable, "
+             "e.g. --engine frictionless --engine gx for both references."),
     checks: Path = typer.Option(None, "--checks", metavar="DIR", help="Folder of suite JSON files (default: checks/ beside the descriptor)."),
     reports: list[str] = typer.Option(None, "--report", metavar="FORMAT:FILE",
                                       help="Also write the report in FORMAT to FILE (repeatable): one run, several reports."),
@@ -26,7 +30,7 @@ def command(
                                      help="Run the suites without validating the tables first (the descriptor is still checked): "
                                           "for a pipeline that has just run accord validate."),
 ) -> None:
-    """Validate the package, then run its expectation suites with Great Expectations on DuckDB.
+    """Validate the package, then run its expectation suites on the tables it read, as DuckDB SQL.
 
     Exit codes: 0 every error-severity rule holds (warnings allowed), 1 a rule or validation
     failed or a rule could not be evaluated, 2 the package or a suite cannot be read.
@@ -39,19 +43,30 @@ def command(
     from accord.formats import render
     from accord.fsutil import atomic_write_text
 
+    validator, expectations = _engines(engine or [])
     extra = [_report_option(value) for value in reports or []]  # a bad --report is a usage error before the slow part
     # GX logs what it could not compute; the report carries each cause, so the log would repeat it.
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
     progress = _progress if sys.stderr.isatty() else None
     with options.report_even_if_unreadable(fmt, output, package):
-        report = check(package, suites=suite or None, engine=engine, trusted=trusted,
-                       checks_dir=checks, progress=progress, validate_first=not no_validate)
+        report = check(package, suites=suite or None, engine=validator, trusted=trusted, checks_dir=checks,
+                       progress=progress, validate_first=not no_validate, expectations=expectations)
     if warn_only and report.status == "invalid":
         report.notes.append("--warn-only: the failures above do not fail the run (exit 0)")
     for extra_fmt, path in extra:
         atomic_write_text(path, render("report", extra_fmt, report))
     options.emit(render("report", fmt, report, color=options.to_terminal(output)), output)
     raise typer.Exit(options.exit_code(report.status, warn_only=warn_only))
+
+
+def _engines(names: list[str]) -> tuple[str, str]:
+    """(validation engine, expectation engine) from --engine values."""
+    from accord.errors import UsageError
+
+    unknown = [n for n in names if n not in ("duckdb", "frictionless", "gx")]
+    if unknown:
+        raise UsageError(f"unknown engine {unknown[0]!r}; choose one of: duckdb, frictionless, gx")
+    return ("frictionless" if "frictionless" in names else "duckdb"), ("gx" if "gx" in names else "duckdb")
 
 
 def _report_option(value: str) -> tuple[str, Path]:

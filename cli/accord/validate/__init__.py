@@ -45,10 +45,16 @@ class LoadedTable:
     engine: str
     rows: int | None
     complete: bool = True  # False when the reader stopped early (frictionless's error limit)
+    types: dict[str, str] = field(default_factory=dict)  # a column's type where it differs from fieldtypes'
 
     @property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    def column_type(self, fld: Any) -> str:
+        from accord.fieldtypes import column_type
+
+        return self.types.get(fld.name) or column_type(fld)
 
 
 @dataclass
@@ -124,7 +130,7 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
         tasks.update(read_and_check(run.con, plan, run.temp_dir, check_rows))
         for name, table_plan in plan.tables.items():
             if name in tasks and keep is not None and table_plan.relation:
-                run.tables[name] = _duckdb_table(table_plan, tasks[name].rows)
+                run.tables[name] = _duckdb_table(run.con, table_plan, tasks[name].rows)
         handed_off = plan.handed_off
         run.report.notes += [f"{name}: validated with frictionless: {reason}" for name, reason in handed_off.items()]
     else:
@@ -143,6 +149,7 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
                 name=name, relation=f"(SELECT {columns} FROM {captured.relation})", fields=captured.fields,
                 schema=captured.schema, descriptor=package.resource(name).descriptor, engine="frictionless",
                 rows=tasks[name].rows if name in tasks else captured.rows, complete=captured.complete,
+                types=captured.types,
             )
     for resource in package.resources:
         if resource.name not in tasks:  # a gate never passes silently: a table no engine read is an error
@@ -156,14 +163,26 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
     run.tables = dict(sorted(run.tables.items(), key=lambda item: order.index(item[0])))
 
 
-def _duckdb_table(plan: Any, rows: int | None) -> LoadedTable:
+def _duckdb_table(con: Any, plan: Any, rows: int | None) -> LoadedTable:
+    from accord.fieldtypes import BIGINT_RANGE, WIDE_INTEGER
     from accord.validate.plan import value_column
     from accord.validate.typing_sql import output_value_sql
 
     kept = [f for f in plan.fields if f.name in plan.kept]
-    columns = ", ".join([f"row_number AS {ROW_NUMBER}",
-                         *(f"{output_value_sql(f.field, value_column(f))} AS {quote_identifier(f.name)}" for f in kept)])
+    integers = [f for f in kept if f.type == "integer"]
+    wide = set()
+    if integers:  # an integer column holds 64 bits unless a value needs more
+        low, high = BIGINT_RANGE
+        found = con.execute("SELECT " + ", ".join(f"bool_or({value_column(f)} NOT BETWEEN {low} AND {high})"
+                                                  for f in integers) + f" FROM {plan.relation}").fetchall()[0]
+        wide = {f.name for f, needs in zip(integers, found) if needs}
+
+    def value(f: Any) -> str:
+        return f"CAST({value_column(f)} AS {WIDE_INTEGER})" if f.name in wide else output_value_sql(f.field, value_column(f))
+
+    columns = ", ".join([f"row_number AS {ROW_NUMBER}", *(f"{value(f)} AS {quote_identifier(f.name)}" for f in kept)])
     return LoadedTable(
         name=plan.name, relation=f"(SELECT {columns} FROM {plan.relation})", fields=[f.field for f in kept],
         schema=plan.schema, descriptor=plan.resource.descriptor, engine="duckdb", rows=rows,
+        types={name: WIDE_INTEGER for name in wide},
     )

@@ -143,17 +143,19 @@ def descriptor_errors(package: Package) -> list[Error]:
         table, field = located.pop(place)[1:] if place is not None else (None, None)
         errors.append(Error(code=err.type, table=table, field=field, message=f"{name}: {err.message}", rule="descriptor"))
     for resource in package.resources:
-        if resource.problems and not any(e.table == resource.name for e in errors):
-            errors += [Error(code="schema-error", table=resource.name, message=f"{name}: resource {resource.name!r}: {p}",
-                             rule="descriptor") for p in resource.problems]
+        if resource.problems:  # accord cannot walk its schema: say so, unless the profile already did
+            if not any(e.table in (resource.name, None) for e in errors):
+                errors += [Error(code="schema-error", table=resource.name, rule="descriptor",
+                                 message=f"{name}: resource {resource.name!r}: {p}") for p in resource.problems]
+            continue
+        for path, relpath in zip(resource.paths, resource.relpaths):
+            if path.exists() and not path.is_file():  # a FIFO or a device: reading it might never end
+                errors.append(Error(code="scheme-error", table=resource.name, message=f"{relpath}: is not a regular file",
+                                    rule="path"))
         for field_ in resource.fields:
             for problem in unreadable_constraints(field_):
                 errors.append(Error(code="field-error", table=resource.name, field=field_["name"],
                                     message=f"{name}: field {field_['name']!r}: {problem}", rule="constraints"))
-        for path, relpath in zip(resource.paths, resource.relpaths):
-            if not path.is_file():
-                problem = "is not a regular file" if path.exists() else "resource file does not exist"
-                errors.append(Error(code="scheme-error", table=resource.name, message=f"{relpath}: {problem}", rule="path"))
         errors += _warnings(package, resource)
     return errors
 

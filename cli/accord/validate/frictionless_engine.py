@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from accord.package import Package
@@ -29,6 +30,7 @@ class Captured:
     schema: Any  # the resource's frictionless Schema (inferred where the descriptor has none)
     rows: int = 0
     complete: bool = True  # False when frictionless stopped before the end (its error limit)
+    types: dict[str, str] = field(default_factory=dict)  # integer columns widened past 64 bits
 
 
 @dataclass
@@ -113,6 +115,13 @@ class _RowKeeper:
         self.target.con.execute(f"CREATE OR REPLACE TABLE {self.kept.relation} ({columns})")
         self.target.tables[name] = self.kept
 
+    def _widen(self, number: int, fld: Any) -> None:
+        from accord.fieldtypes import WIDE_INTEGER
+
+        self.types[number] = self.kept.types[fld.name] = WIDE_INTEGER
+        self.target.con.execute(f"ALTER TABLE {self.kept.relation} ALTER COLUMN {quote_identifier(fld.name)} "
+                                f"TYPE {WIDE_INTEGER}")
+
     def add(self, row: Any) -> None:
         if self.kept is None:
             self._start()
@@ -130,8 +139,15 @@ class _RowKeeper:
         from accord.fieldtypes import arrow_type
 
         arrays = [pa.array([row.row_number for row in self.batch], pa.int64())]
-        for f, convert, type_ in zip(self.kept.fields, self.convert, self.types):
-            arrays.append(pa.array([convert(row[f.name]) for row in self.batch], arrow_type(type_)))
+        for number, (f, convert) in enumerate(zip(self.kept.fields, self.convert)):
+            values = [convert(row[f.name]) for row in self.batch]
+            try:
+                arrays.append(pa.array(values, arrow_type(self.types[number])))
+            except (OverflowError, pa.ArrowInvalid):
+                if self.types[number] != "BIGINT":
+                    raise
+                self._widen(number, f)  # an integer beyond 64 bits: the column becomes DECIMAL(38,0)
+                arrays.append(pa.array([None if v is None else Decimal(v) for v in values], arrow_type(self.types[number])))
         batch = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
         with self.target.con.cursor() as con:  # a batch is registered on a connection of its own
             con.register("accord_kept_batch", batch)

@@ -143,4 +143,7 @@ def kept_fields(keep: Keep, table: str, fields: list[str]) -> set[str]:
         return set()
     if keep == "all":
         return set(fields)
-    return set(keep.get(table, set())) & set(fields)
+    if table not in keep:
+        return set()
+    # a table a rule reads but names no column of (a row count) still needs one column to count rows
+    return (set(keep[table]) & set(fields)) or set(fields[:1])

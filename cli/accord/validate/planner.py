@@ -101,6 +101,10 @@ def plan_table(resource: Resource, fresource: Any) -> TablePlan:
     """Open the resource with frictionless (a sample only) and record what to check."""
     if resource.inline:
         raise HandOff("its data is inline, in the descriptor")
+    if not resource.paths:
+        raise HandOff("it has no path")
+    if not resource.path.is_file():
+        raise HandOff("its file is missing" if not resource.path.exists() else "its path is not a regular file")
     if len(resource.paths) > 1:
         raise HandOff("its path has several parts")
     if fresource.format not in ("csv", "tsv") or fresource.compression:
