@@ -47,7 +47,7 @@ def test_cli_exits_1_on_differences_and_prints_them(edited):
     assert f"  removed  statement_id={edits.removed}" in run.stdout
     expected = f"  changed  statement_id={edits.changed}: summary: {json.dumps(edits.old_summary)} -> "
     assert expected in run.stdout
-    assert run.stdout.endswith("different\n")
+    assert run.stdout.endswith("different: rows changed (a patch version)\n")
 
 
 def test_cli_json_is_the_library_result(edited):
@@ -130,7 +130,10 @@ def test_schema_changes_fields_added_removed_retyped_and_primary_key(tmp_path):
     # rows matched on the new key (2.0 and 2 are one number); only the fields both versions have are compared
     assert not scores.rows_differ
     text = render("diff", "text", diff)
-    assert "resource added: extra" in text and "field score retyped: number -> integer" in text
+    assert "[compatible] resource added: extra\n[breaking] resource removed: pairs\n" in text
+    assert "  [breaking] scores.score: type changed (number -> integer)\n" in text
+    assert "  [breaking] scores.note: field removed\n" in text and "  [compatible] scores.weight: field added\n" in text
+    assert text.endswith("different: breaking changes (a major version)\n")
 
 
 def test_values_are_compared_as_validation_reads_them(tmp_path):

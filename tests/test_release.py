@@ -24,7 +24,7 @@ from accord.release import release_package
 TABLES = ["sources", "actors", "organizations", "conventions", "statements", "memberships"]
 PACKAGE_FILES = {"datapackage.json", "README.md"} | {
     p.relative_to(ROOT).as_posix()
-    for folder in ("tables", "sources", "views", "queries")
+    for folder in ("tables", "sources", "views", "queries", "checks")
     for p in (ROOT / folder).rglob("*")
     if p.is_file()
 }
@@ -124,7 +124,7 @@ def test_parquet_and_duckdb_hold_the_typed_tables(release):
         names = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in TABLES}
     assert counts == release.tables == {t: len(read_table(ROOT / "tables" / f"{t}.csv")[1]) for t in TABLES}
-    assert names == set(TABLES)
+    assert names == set(TABLES) | {"accord_metadata", "accord_files", "source_texts"}
     metadata = pq.read_metadata(release.folder / "parquet" / "actors.parquet").metadata
     schema = json.loads(metadata[b"table_schema"])
     assert schema["primaryKey"] == ["actor_id"]
@@ -188,8 +188,8 @@ def test_previous_may_be_a_zip_or_a_descriptor(release, tmp_path):
     descriptor, _ = next_version(tmp_path)
     statements = release.tables["statements"]
     zipped = release.folder / f"{release.folder.name}.zip"
-    for previous in (zipped, release.folder / "datapackage.json"):
-        result = release_package(descriptor, out=tmp_path / "dist", previous=previous, engine=ENGINE)
+    for number, previous in enumerate((zipped, release.folder / "datapackage.json")):
+        result = release_package(descriptor, out=tmp_path / f"dist{number}", previous=previous, engine=ENGINE)
         changelog = (result.folder / "CHANGELOG.md").read_text(encoding="utf-8")
         assert f"| statements | {statements} | {statements} | 1 | 1 | 1 | same |" in changelog
 
@@ -208,27 +208,28 @@ def test_refuses_data_that_fails_check_with_exit_1_and_writes_nothing(tmp_path):
     assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
 
 
-def test_a_failed_release_leaves_the_earlier_release_of_that_version_as_it_was(tmp_path):
+def test_a_failed_release_writes_nothing_and_leaves_earlier_releases_as_they_were(tmp_path):
     descriptor = copy_package(tmp_path / "pkg")
     (descriptor.parent / "views" / "99_broken.sql").write_text("CREATE VIEW broken AS SELECT * FROM nowhere;\n")
-    earlier = tmp_path / "dist" / "accord-0.1.0"
+    earlier = tmp_path / "dist" / "accord-0.0.9"
     earlier.mkdir(parents=True)
     (earlier / "sentinel.txt").write_text("the earlier release")
     with pytest.raises(DatabaseError, match="nowhere"):
         release_package(descriptor, out=tmp_path / "dist", engine=ENGINE)
-    assert tree_bytes(tmp_path / "dist") == {"accord-0.1.0/sentinel.txt": b"the earlier release"}
+    assert tree_bytes(tmp_path / "dist") == {"accord-0.0.9/sentinel.txt": b"the earlier release"}
 
 
-def test_a_successful_release_replaces_the_earlier_one_of_that_version(tmp_path):
+def test_a_released_version_is_never_replaced(tmp_path):
     descriptor = copy_package(tmp_path / "pkg")
     earlier = tmp_path / "dist" / "accord-0.1.0"
     earlier.mkdir(parents=True)
-    (earlier / "stale.txt").write_text("from an earlier build")
-    run = run_accord("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE)
-    assert run.exit_code == 0, run.stderr
-    assert run.stdout.startswith(f"Released accord 0.1.0 to {earlier} in ")
-    assert not (earlier / "stale.txt").exists() and (earlier / "SHA256SUMS").is_file()
-    assert [p.name for p in (tmp_path / "dist").iterdir()] == ["accord-0.1.0"]
+    (earlier / "SHA256SUMS").write_text("the earlier release")
+    for extra in ([], ["--any-version"]):
+        run = run_accord("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE, *extra)
+        assert run.exit_code == 2
+        assert run.stderr == (f"Error: {earlier}: version 0.1.0 is released already; a release is never replaced "
+                              "(raise the version in datapackage.json)\n")
+    assert tree_bytes(tmp_path / "dist") == {"accord-0.1.0/SHA256SUMS": b"the earlier release"}
 
 
 def test_a_package_without_a_version_is_refused_with_exit_2(tmp_path):
@@ -239,3 +240,33 @@ def test_a_package_without_a_version_is_refused_with_exit_2(tmp_path):
     with pytest.raises(PackageError, match="has no 'version'"):
         release_package(descriptor, out=tmp_path / "dist", engine=ENGINE)
     assert run_accord("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE).exit_code == 2
+
+
+def test_release_tells_a_terminal_each_step(tmp_path):
+    """On a terminal (stderr a pty) each step is a line as it starts; off one, nothing (other tests)."""
+    import os
+    import pty
+    import sys
+
+    descriptor = copy_package(tmp_path / "pkg")
+    primary, secondary = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "accord", "release", str(descriptor), "--out", str(tmp_path / "dist")],
+                          stdout=subprocess.PIPE, stderr=secondary) as process:
+        os.close(secondary)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # the pty closes when the process ends
+                break
+            if not chunk:
+                break
+            seen += chunk
+        stdout = process.stdout.read().decode()
+    os.close(primary)
+    assert process.returncode == 0, seen.decode(errors="replace")
+    lines = [line for line in seen.decode().splitlines() if line.startswith("accord release: ")]
+    assert lines == ["accord release: validating and checking accord 0.1.0",
+                     "accord release: building the database and the Parquet files",
+                     "accord release: writing the package files, the zip and the checksums"]
+    assert stdout.startswith("Released accord 0.1.0 to ")

@@ -5,7 +5,8 @@ Each version is a folder holding datapackage.json, a datapackage.json, or a zip 
 number written "1.0" in one version and "1" in the other is the same value; a field whose type
 changed is compared as a number when both types are numbers, else as text.
 
-Rows are matched by primary key: the new version's, when the old version has all its fields,
+Schema changes of every kind (fields, types, constraints, keys, foreign keys, missing values,
+resources) are listed, each breaking or compatible (accord.schema_diff). Rows are matched by primary key: the new version's, when the old version has all its fields,
 else the old one's, else (no usable key) whole rows are compared and a row can only be added or
 removed. Only fields present in both versions are compared; a field added or removed is a
 schema change, not a change in every row. Keys are assumed unique, as validation enforces.
@@ -22,8 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from accord.errors import PackageError
+from accord.errors import PackageError, UsageError
 from accord.package import DEFAULT_DESCRIPTOR, Package, Resource, load_package
+from accord.schema_diff import SchemaChange, package_changes
 from accord.sql import arrow_table, quote_identifier
 
 @dataclass
@@ -78,14 +80,31 @@ class PackageDiff:
     resources_removed: list[str]
     tables: list[TableDiff]  # the resources in both versions, in the new version's order
     notes: list[str] = field(default_factory=list)
+    schema_changes: list[SchemaChange] = field(default_factory=list)  # every kind, each breaking or compatible
 
     @property
     def identical(self) -> bool:
-        return not (self.resources_added or self.resources_removed) and all(t.identical for t in self.tables)
+        return (not (self.resources_added or self.resources_removed or self.schema_changes)
+                and all(t.identical for t in self.tables))
+
+    @property
+    def breaking(self) -> bool:
+        return any(c.breaking for c in self.schema_changes)
+
+    @property
+    def level(self) -> str:
+        """The version part the change needs: major (breaking), minor (schema, compatible), patch (rows), none."""
+        if self.breaking:
+            return "major"
+        if self.schema_changes:
+            return "minor"
+        return "none" if self.identical else "patch"
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = {"diff_version": 1, **asdict(self)}  # cli/accord/schemas/diff.schema.json
         out["identical"] = self.identical
+        out["breaking"] = self.breaking
+        out["level"] = self.level
         for table, data in zip(self.tables, out["tables"], strict=True):
             data["schema_changed"] = table.schema_changed
             data["identical"] = table.identical
@@ -104,7 +123,19 @@ def _find_descriptor(folder: Path) -> Path:
 
 @contextlib.contextmanager
 def open_package(source: str | Path, trusted: bool = False) -> Iterator[Package]:
-    """The package in a folder, a datapackage.json or a zip (unpacked into a temporary folder)."""
+    """The package in a folder, a datapackage.json or a zip (unpacked into a temporary folder), or
+    at an http(s) URL of a descriptor or a zip (downloaded and verified into a temporary folder)."""
+    from accord.download import is_url
+
+    if is_url(str(source)):
+        from accord.download import download_package
+
+        with tempfile.TemporaryDirectory(prefix="accord-diff-") as tmp:
+            downloaded = download_package(str(source), Path(tmp) / "package", trusted=trusted)
+            yield load_package(downloaded.target / DEFAULT_DESCRIPTOR, trusted=trusted)
+        return
+    if "://" in str(source):
+        raise UsageError(f"{source}: only http(s) URLs and local paths can be compared")
     path = Path(source)
     if path.is_file() and zipfile.is_zipfile(path):
         from accord.download import extract_zip
@@ -244,4 +275,5 @@ def diff_packages(old: str | Path, new: str | Path, trusted: bool = False, engin
             resources_removed=[name for name in old_names if name not in new_names],
             tables=tables,
             notes=notes,
+            schema_changes=package_changes(before, after),
         )

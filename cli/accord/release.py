@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from accord.download import RELEASE_FILES
-from accord.errors import InvalidData, PackageError
+from accord.errors import InvalidData, PackageError, UsageError
 from accord.fsutil import atomic_directory
 from accord.package import DEFAULT_DESCRIPTOR, Package, Resource, is_unsafe_path, load_package
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from accord.diff import PackageDiff
 
 DIST_DIR = Path("dist")
-PACKAGE_FOLDERS = ("tables", "sources", "views", "queries")
+PACKAGE_FOLDERS = ("tables", "sources", "views", "queries", "checks")  # checks/: the gate travels with the data
 README = "README.md"
 CHANGELOG = "CHANGELOG.md"
 CHECKSUMS = "SHA256SUMS"
@@ -322,17 +322,44 @@ def _write_text(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))  # "\n" line ends on every system: the same bytes everywhere
 
 
+SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:[-+].*)?")
+
+
+def check_version(version: str, previous: str | None, level: str) -> None:
+    """Raise UsageError unless `version` follows `previous` as the change requires (semantic
+    versioning): breaking changes a major version (a minor one below 1.0), compatible schema
+    changes at least a minor one, changed rows at least a patch."""
+    if previous is None:
+        return
+    new, old = SEMVER.fullmatch(version), SEMVER.fullmatch(previous)
+    if not new or not old:
+        raise UsageError(f"version {version!r} or the previous {previous!r} is not MAJOR.MINOR.PATCH, so the change "
+                         "cannot be checked against it (--any-version releases it anyway)")
+    n, o = tuple(map(int, new.groups()[:3])), tuple(map(int, old.groups()[:3]))
+    if n <= o:
+        raise UsageError(f"version {version} does not follow {previous}: a release needs a higher version")
+    needed = {"major": (o[0] + 1, 0, 0) if o[0] > 0 else (0, o[1] + 1, 0), "minor": (o[0], o[1] + 1, 0)}.get(level)
+    if needed and n < needed:
+        what = "breaking changes" if level == "major" else "compatible schema changes"
+        raise UsageError(f"{what} since {previous} need version {'.'.join(map(str, needed))} or later, not {version} "
+                         "(`accord diff` lists them; --any-version releases it anyway)")
+
+
 def release_package(
     package: str | Path | Package | None = None,
     out: str | Path = DIST_DIR,
     previous: str | Path | None = None,
     engine: str = "duckdb",
     trusted: bool = False,
+    any_version: bool = False,
+    progress=None,
 ) -> ReleaseResult:
     """Check the package, then write its release into out/<name>-<version>/; see the module docstring.
 
     Raises InvalidData when `accord check` fails, PackageError when the package has no version or
-    cannot be read; an earlier release folder of the same version is replaced only on success.
+    cannot be read, UsageError when out/<name>-<version> exists (a released version is never
+    replaced) or, with previous, when the version does not follow from the change (unless
+    any_version). progress, when given, is told each step.
     """
     from accord.build import write_database
     from accord.check import check_validation, suites_to_run
@@ -349,15 +376,29 @@ def release_package(
     checks_folder, available, selected = suites_to_run(package, None, None)
     name, safe_version = _safe_name(package.name), _safe_name(version)
     folder_name = f"{name}-{safe_version}"
+    if (Path(out) / folder_name).exists():
+        raise UsageError(f"{Path(out) / folder_name}: version {version} is released already; a release is never "
+                         "replaced (raise the version in datapackage.json)")
+    step = progress or (lambda message: None)
+    changes = None
+    if previous:
+        step(f"comparing with {previous}")
+        changes = diff_packages(previous, package.descriptor_path, trusted=trusted)
+        if not any_version:
+            check_version(version, changes.old_version, changes.level)
     database, zip_name = f"{name}.duckdb", f"{folder_name}.zip"
     notes: list[str] = []
     with atomic_directory(Path(out) / folder_name) as folder, tempfile.TemporaryDirectory(prefix="accord-release-") as work:
         (folder / "parquet").mkdir()
         # one read of the data: checked, then built from the same tables
+        step(f"validating and checking {package.name} {version}")
         with open_validation(package, engine=engine, keep="all", outputs=[folder, Path(work)]) as run:
             report = check_validation(run, checks_folder, available, selected, Path(work))
             _refuse_unless_checked(report, package, version)
-            built = write_database(run, folder / database, folder / "parquet")
+            step("building the database and the Parquet files")
+            # the build time the database records: the descriptor's `created` (a release is the same bytes every time)
+            built = write_database(run, folder / database, folder / "parquet", when=str(package.descriptor.get("created") or ""))
+        step("writing the package files, the zip and the checksums")
         if not pin_database_identifier(folder / database):
             notes.append(f"{database}: unknown DuckDB header layout; its random identifier makes it differ per build")
         files = _package_files(package)
@@ -371,7 +412,6 @@ def release_package(
         # default=str: a YAML descriptor may hold dates, which JSON writes as text
         _write_text(folder / DEFAULT_DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False, default=str) + "\n")
         write_zip(folder / zip_name, folder, [DEFAULT_DESCRIPTOR, README, *files])
-        changes = diff_packages(previous, folder / DEFAULT_DESCRIPTOR, trusted=trusted) if previous else None
         earlier = _earlier_entries(Path(previous), package.name) if previous else ""
         changelog = changelog_text(package.name, version, built.tables, changes, earlier)
         _write_text(folder / CHANGELOG, changelog)

@@ -11,13 +11,17 @@ from accord.formats.choice import format_option
 
 
 def command(
-    old: str = typer.Argument(..., help="The old version: a folder, datapackage.json or zip.", show_default=False),
-    new: str = typer.Argument(..., help="The new version: a folder, datapackage.json or zip.", show_default=False),
+    old: str = typer.Argument(..., metavar="OLD", help="The old version: a folder, datapackage.json or zip, or the http(s) URL of a descriptor or zip.", show_default=False),
+    new: str = typer.Argument(..., metavar="NEW", help="The new version: as OLD.", show_default=False),
     fmt: str = format_option("diff", "text"),
     output: Path = typer.Option(None, "--output", "-o", help="Write the differences to this file instead of stdout."),
     trusted: bool = options.TRUSTED,
 ) -> None:
-    """Compare two versions: resources, fields, types and primary keys, then rows by primary key.
+    """Compare two versions: every schema change, classified breaking or compatible, then rows by primary key.
+
+    Schema changes: resources, fields, types and formats, constraints (required, unique, enum,
+    pattern, bounds), primary, unique and foreign keys, missing values. The last line names the
+    version bump the changes need (docs/releases.md has the rule).
 
     Exit codes: 0 identical, 1 different, 2 a version cannot be read.
 

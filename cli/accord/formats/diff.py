@@ -22,17 +22,14 @@ def _value(value: Any) -> str:
     return "NULL" if value is None else json.dumps(json_value(value), ensure_ascii=False)
 
 
-def _schema_lines(table: TableDiff) -> list[str]:
-    lines = []
-    if table.fields_added:
-        lines.append(f"fields added: {', '.join(table.fields_added)}")
-    if table.fields_removed:
-        lines.append(f"fields removed: {', '.join(table.fields_removed)}")
-    for change in table.fields_retyped:
-        lines.append(f"field {change.field} retyped: {change.old} -> {change.new}")
-    if table.primary_key_changed:
-        lines.append(f"primary key: {table.old_primary_key or 'none'} -> {table.new_primary_key or 'none'}")
-    return lines
+def _schema_lines(diff: PackageDiff, table: str) -> list[str]:
+    """Each schema change of the table, breaking or compatible (accord.schema_diff)."""
+    return [f"[{'breaking' if c.breaking else 'compatible'}] {c.describe()}"
+            for c in diff.schema_changes if c.table == table and c.kind not in ("resource-added", "resource-removed")]
+
+
+def _changed(diff: PackageDiff, table: TableDiff) -> bool:
+    return not table.identical or any(c.table == table.name for c in diff.schema_changes)
 
 
 def _change_text(change: RowChange) -> str:
@@ -50,19 +47,24 @@ def _summary(table: TableDiff) -> str:
 def render_text(diff: PackageDiff, color: bool = False, width: int | None = None) -> str:
     """For people: every data value shown with control characters escaped."""
     lines = [f"{diff.old} -> {diff.new}"]
-    lines += [f"resource added: {name}" for name in diff.resources_added]
-    lines += [f"resource removed: {name}" for name in diff.resources_removed]
+    lines += [f"[compatible] resource added: {name}" for name in diff.resources_added]
+    lines += [f"[breaking] resource removed: {name}" for name in diff.resources_removed]
     for table in diff.tables:
-        if table.identical:
+        if not _changed(diff, table):
             continue
         lines.append(f"table {table.name}: {_summary(table)}")
-        lines += [f"  {line}" for line in _schema_lines(table)]
+        lines += [f"  {line}" for line in _schema_lines(diff, table.name)]
         lines += [f"  added    {_row_key_text(table, row)}" for row in table.rows_added]
         lines += [f"  removed  {_row_key_text(table, row)}" for row in table.rows_removed]
         lines += [f"  changed  {_change_text(change)}" for change in table.rows_changed]
     lines += [f"note: {note}" for note in diff.notes]
-    lines.append("identical" if diff.identical else "different")
+    lines.append("identical" if diff.identical else f"different: {_level(diff)}")
     return "\n".join(printable(line) for line in lines) + "\n"
+
+
+def _level(diff: PackageDiff) -> str:
+    return {"major": "breaking changes (a major version)", "minor": "compatible schema changes (a minor version)",
+            "patch": "rows changed (a patch version)", "none": "nothing"}[diff.level]
 
 
 def _md(text: str) -> str:
@@ -72,25 +74,28 @@ def _md(text: str) -> str:
 def markdown_sections(diff: PackageDiff) -> str:
     """The changes as Markdown without a title: a summary table, then each changed table's rows."""
     lines = []
+    if diff.level != "none":
+        lines += [f"Change: {_level(diff)}.", ""]
     if diff.resources_added or diff.resources_removed:
-        lines += [f"- Resource added: `{name}`" for name in diff.resources_added]
-        lines += [f"- Resource removed: `{name}`" for name in diff.resources_removed]
+        lines += [f"- Resource added: `{name}` (compatible)" for name in diff.resources_added]
+        lines += [f"- Resource removed: `{name}` (breaking)" for name in diff.resources_removed]
         lines.append("")
     lines += [
         "| table | rows before | rows after | added | removed | changed | schema |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for t in diff.tables:
-        schema = "changed" if t.schema_changed else "same"
+        table_changes = [c for c in diff.schema_changes if c.table == t.name]
+        schema = ("breaking" if any(c.breaking for c in table_changes) else "compatible") if table_changes else "same"
         lines.append(
             f"| {t.name} | {t.old_rows} | {t.new_rows} | {len(t.rows_added)} | {len(t.rows_removed)} "
             f"| {len(t.rows_changed)} | {schema} |"
         )
     for t in diff.tables:
-        if t.identical:
+        if not _changed(diff, t):
             continue
         lines += ["", f"### {t.name}", ""]
-        lines += [f"- {_md(line)}" for line in _schema_lines(t)]
+        lines += [f"- {_md(line)}" for line in _schema_lines(diff, t.name)]
         lines += [f"- Added: `{_md(_row_key_text(t, row))}`" for row in t.rows_added]
         lines += [f"- Removed: `{_md(_row_key_text(t, row))}`" for row in t.rows_removed]
         for change in t.rows_changed:
