@@ -99,7 +99,8 @@ def test_declared_constraints_hold_in_the_database(built, tmp_path):
 
 def test_comments_come_from_titles_and_descriptions(built):
     with connect(built) as con:
-        tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
+        tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables() "
+                                  "WHERE table_name NOT IN ('accord_metadata', 'accord_files')").fetchall())
         columns = dict(con.execute("SELECT table_name || '.' || column_name, comment FROM duckdb_columns()").fetchall())
     assert tables == {"organizations": "Organizations — States and bodies.", "people": "People, one row each."}
     assert columns["organizations.organization_id"] == "A slug."
@@ -155,7 +156,8 @@ def test_force_builds_invalid_data_without_constraints(tmp_path):
     assert result.notes[0].startswith("built from invalid data (--force")
     with connect(result) as con:
         assert con.execute("SELECT score FROM people WHERE name = 'Ann'").fetchone() == (None,)
-        kinds = {kind for (kind,) in con.execute("SELECT constraint_type FROM duckdb_constraints()").fetchall()}
+        kinds = {kind for (kind,) in con.execute("SELECT constraint_type FROM duckdb_constraints() "
+                                                 "WHERE table_name IN ('people', 'organizations')").fetchall()}
     assert kinds.isdisjoint({"PRIMARY KEY", "FOREIGN KEY", "UNIQUE"})
 
 
@@ -188,7 +190,7 @@ def test_a_rebuild_replaces_the_database_and_the_parquet_folder(tmp_path):
 
 def test_views_may_only_create_views(tmp_path):
     descriptor = demo_package(tmp_path, views={"01.sql": "CREATE VIEW v AS SELECT 1;\nDROP TABLE people;\n"})
-    with pytest.raises(PackageError, match=r"views/01.sql: only CREATE VIEW statements are allowed, found: DROP TABLE"):
+    with pytest.raises(PackageError, match=r"views/01.sql: only CREATE VIEW and COMMENT ON statements are allowed, found: DROP TABLE"):
         build_package(descriptor, tmp_path / "out.duckdb", engine=ENGINE)
     assert not (tmp_path / "out.duckdb").exists()
 
@@ -216,7 +218,7 @@ def test_the_parquet_folder_cannot_hold_the_database(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_cli_builds_into_build_folder_of_the_current_directory(tmp_path):
+def test_cli_builds_into_the_build_folder_beside_the_package(tmp_path):
     demo_package(tmp_path)
     run = run_accord("build", "--engine", ENGINE, cwd=tmp_path)
     assert run.exit_code == 0, run.stderr
@@ -294,7 +296,43 @@ def test_default_database_path_is_safe_for_any_package_name(tmp_path):
     from accord.build import default_database_path
 
     descriptor = write_package(tmp_path, {}, name="../../etc/evil")
-    assert default_database_path(load_package(descriptor)) == Path("build") / "etc-evil.duckdb"
+    assert default_database_path(load_package(descriptor)) == descriptor.parent / "build" / "etc-evil.duckdb"
+
+
+def test_the_default_database_is_beside_the_package_wherever_the_command_runs(tmp_path):
+    descriptor = demo_package(tmp_path / "pkg")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert run_accord("build", str(descriptor), cwd=elsewhere).exit_code == 0
+    assert (tmp_path / "pkg" / "build" / "demo.duckdb").is_file() and not (elsewhere / "build").exists()
+    run = run_accord("query", "select count(*) as n from people", "-p", str(descriptor), "--format", "csv", cwd=elsewhere)
+    assert run.exit_code == 0 and run.stdout.splitlines() == ["n", "3"]
+
+
+@pytest.mark.slow
+def test_the_database_opens_in_duckdb_1_1(ours, tmp_path):
+    """Written in the storage format DuckDB 1.1 reads: our database, its views, comments and
+    metadata, read with DuckDB 1.1.3 in its own environment."""
+    import subprocess
+    import sys
+
+    env = tmp_path / "duckdb-1.1"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    installed = subprocess.run([str(env / "bin" / "pip"), "install", "-q", "duckdb==1.1.3"], capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr[-300:]  # PyPI is reachable here and in CI
+    probe = (
+        "import duckdb, sys\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(duckdb.__version__)\n"
+        "print(con.execute('SELECT count(*) FROM memberships_named').fetchone()[0])\n"
+        "print(con.execute(\"SELECT value FROM accord_metadata WHERE key = 'package'\").fetchone()[0])\n"
+        "print(con.execute(\"SELECT comment FROM duckdb_views() WHERE view_name = 'memberships_named'\").fetchone()[0] is not None)\n"
+        "print(con.execute('SELECT count(*) FROM statements AS x JOIN source_texts AS t USING (source_id) '\n"
+        "                  'WHERE substring(t.text, x.evidence_start + 1, x.evidence_end - x.evidence_start) = x.evidence').fetchone()[0])\n"
+    )
+    done = subprocess.run([str(env / "bin" / "python"), "-c", probe, str(ours.database)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-1000:]
+    assert done.stdout.split() == ["1.1.3", str(ours.tables["memberships"]), "accord", "True", str(ours.tables["statements"])]
 
 
 def test_a_forced_build_pads_short_rows_beside_quoted_line_breaks(tmp_path):
@@ -331,3 +369,72 @@ def test_build_check_runs_the_suites_on_the_same_read_and_builds_only_if_they_pa
     assert "memberships/date-order" in run.stdout and "Built " not in run.stdout
     assert run.stderr.startswith("Error: accord fails `accord check`, not built: 1 error; first: memberships")
     assert not (tmp_path / "bad" / "accord.duckdb").exists()
+
+
+@pytest.fixture(scope="module")
+def ours(tmp_path_factory):
+    """This repository's package (with its suites, which declare the source_texts table), built."""
+    from conftest import copy_package
+
+    root = tmp_path_factory.mktemp("ours")
+    descriptor = copy_package(root / "package", checks=True)
+    import os
+
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc).timestamp()))
+    try:  # reproducible builds record SOURCE_DATE_EPOCH as their time
+        return build_package(descriptor, root / "accord.duckdb", engine=ENGINE)
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def test_the_metadata_table_names_the_package_version_build_and_licences(ours):
+    from accord import __version__
+
+    with connect(ours) as con:
+        metadata = dict(con.execute("SELECT key, value FROM accord_metadata").fetchall())
+    descriptor = json.loads((ours.database.parent / "package" / "datapackage.json").read_text(encoding="utf-8"))
+    assert metadata["package"] == "accord" and metadata["version"] == descriptor["version"]
+    assert metadata["built_at"] == "2026-01-02T03:04:05+00:00"
+    assert metadata["built_with"] == f"accord {__version__}, DuckDB {duckdb.__version__}"
+    assert json.loads(metadata["licenses"]) == descriptor["licenses"]
+
+
+def test_the_files_table_holds_each_resource_files_size_and_sha256(ours):
+    import hashlib
+
+    with connect(ours) as con:
+        files = con.execute("SELECT resource, path, bytes, sha256 FROM accord_files ORDER BY resource").fetchall()
+    package = ours.database.parent / "package"
+    assert sorted(r for r, *_ in files) == sorted(ours.tables)
+    for _, path, size, digest in files:
+        data = (package / path).read_bytes()
+        assert (size, digest) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def test_the_source_texts_let_sql_verify_every_evidence_quote(ours):
+    with connect(ours) as con:
+        texts = con.execute("SELECT count(*), count(text) FROM source_texts").fetchone()
+        checked, mismatched = con.execute("""
+            SELECT count(*), count(*) FILTER (WHERE substring(t.text, x.evidence_start + 1,
+                                                              x.evidence_end - x.evidence_start) <> x.evidence)
+            FROM statements AS x JOIN source_texts AS t USING (source_id)""").fetchone()
+    assert texts[0] == texts[1] >= 1
+    assert checked == ours.tables["statements"] and mismatched == 0
+
+
+def test_every_view_and_view_column_is_commented(ours):
+    with connect(ours) as con:
+        views = con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall()
+        uncommented = con.execute("""
+            SELECT c.table_name || '.' || c.column_name FROM duckdb_columns() AS c
+            JOIN duckdb_views() AS v ON v.view_name = c.table_name AND NOT v.internal
+            WHERE c.comment IS NULL""").fetchall()
+        member_kinds = con.execute("SELECT DISTINCT member_kind FROM memberships_named ORDER BY 1").fetchall()
+    assert sorted(v for v, _ in views) == sorted(ours.views) and all(comment for _, comment in views)
+    assert uncommented == []
+    assert member_kinds == [("organization",), ("person",)]
+
+
+def test_a_small_package_makes_a_small_database(ours):
+    csv_bytes = sum((ours.database.parent / "package" / "tables" / f"{t}.csv").stat().st_size for t in ours.tables)
+    assert ours.database.stat().st_size < 30 * csv_bytes  # 16 KiB blocks: 0.7 MB for 50 KB (256 KiB: 6 MB)

@@ -12,7 +12,7 @@ import zipfile
 import duckdb
 import pytest
 
-from conftest import ENGINE, copy_package, run_accord
+from conftest import ENGINE, ROOT, copy_package, run_accord
 from release_helpers import ReleaseServer, tree_bytes
 
 from accord.download import download_package
@@ -24,9 +24,9 @@ FAST = {"backoff": 0.01}  # retry without the CLI's real waits
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    """Our package (without its slow expectation suites) released into dist/accord-<version>/."""
+    """Our package, with its expectation suites, released into dist/accord-<version>/."""
     root = tmp_path_factory.mktemp("release")
-    return release_package(copy_package(root / "package"), out=root / "dist", engine=ENGINE)
+    return release_package(copy_package(root / "package", checks=True), out=root / "dist", engine=ENGINE)
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +229,35 @@ def test_load_builds_the_downloaded_package_into_duckdb(release, tmp_path):
     with duckdb.connect(str(database), read_only=True) as con:
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in release.tables}
     assert counts == release.tables
+
+
+def test_a_downloaded_release_passes_accord_check_on_its_own(release, tmp_path):
+    with ReleaseServer(release.folder.parent) as server:
+        download_package(descriptor_url(server, release), to=tmp_path / "got")
+    assert sorted(p.name for p in (tmp_path / "got" / "checks").iterdir()) == sorted(
+        p.name for p in (release.folder / "checks").iterdir())
+    run = run_accord("check", str(tmp_path / "got"), "--format", "json")
+    assert run.exit_code == 0, run.stdout[-2000:]
+    rules = [t for t in json.loads(run.stdout)["tasks"] if t["kind"] == "expectation"]
+    expected = sum(len(json.loads(p.read_text(encoding="utf-8"))["expectations"]) for p in (ROOT / "checks").glob("*.json"))
+    assert len(rules) == expected and {t["status"] for t in rules} == {"passed"}
+
+
+def test_diff_compares_a_served_release_with_a_local_copy(release, tmp_path):
+    from release_helpers import edit_statements
+
+    local = copy_package(tmp_path / "local")
+    edits = edit_statements(local)
+    with ReleaseServer(release.folder.parent) as server:
+        run = run_accord("diff", descriptor_url(server, release), str(local))
+        zipped = run_accord("diff", f"{server.url}/{release.folder.name}/{release.folder.name}.zip", str(local))
+    assert run.exit_code == zipped.exit_code == 1, run.stderr
+    assert run.stdout.startswith(f"{descriptor_url(server, release)} -> {local}\n")
+    assert f"  added    statement_id={edits.added}\n" in run.stdout and f"  added    statement_id={edits.added}\n" in zipped.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["local"], "nothing downloaded is left behind"
+
+
+def test_diff_refuses_a_scheme_it_cannot_fetch(tmp_path):
+    run = run_accord("diff", "ftp://example.org/datapackage.json", str(tmp_path))
+    assert run.exit_code == 2 and run.stderr == (
+        "Error: ftp://example.org/datapackage.json: only http(s) URLs and local paths can be compared\n")

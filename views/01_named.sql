@@ -46,10 +46,12 @@ CREATE VIEW memberships_named AS
 SELECT
     m.membership_id,
     coalesce(ma.name, mo.name) AS member,
+    CASE WHEN m.member_actor_id IS NOT NULL THEN 'person' ELSE 'organization' END AS member_kind,
     m.relation,
     m.role,
     m.status,
     coalesce(o.name, c.title) AS target,
+    CASE WHEN m.convention_id IS NOT NULL THEN 'convention' ELSE 'organization' END AS target_kind,
     c.treaty_number,
     m.start_date,
     m.end_date,

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord import __version__
 from accord.errors import ChecksumMismatch, DownloadError, PackageError, UsageError
-from accord.fsutil import replace_directory
+from accord.fsutil import replace_directory, sync, sync_tree
 from accord.package import DEFAULT_DESCRIPTOR, is_unsafe_path
 
 RELEASE_FILES = "accord:files"  # the descriptor property listing a release's files that are not resources
@@ -74,6 +74,7 @@ class DownloadedFile:
     path: str
     bytes: int
     verified: bool  # the descriptor gave a size or hash, and the file matches it
+    reused: bool = False  # the earlier download held it, with the same hash: not fetched again
 
 
 @dataclass
@@ -366,8 +367,23 @@ def _remove_leftovers(folder: Path, keep: set[str]) -> None:
             path.unlink()
 
 
+def _reusable(entry: FileEntry, earlier: Path | None) -> Path | None:
+    """The earlier download's copy of the file, when the descriptor's hash says it is the same."""
+    if earlier is None or entry.hash is None:
+        return None
+    copy = earlier / entry.path
+    if not copy.is_file() or not copy.resolve().is_relative_to(earlier.resolve()):
+        return None
+    try:
+        verify_file(copy, entry)
+    except ChecksumMismatch:
+        return None
+    return copy
+
+
 def _fetch_entry(
-    entry: FileEntry, package_dir: Path, progress: Progress | None, retries: int, backoff: float
+    entry: FileEntry, package_dir: Path, progress: Progress | None, retries: int, backoff: float,
+    earlier: Path | None = None,
 ) -> DownloadedFile:
     path = package_dir / entry.path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -378,6 +394,12 @@ def _fetch_entry(
             path.unlink()
     else:
         path.unlink(missing_ok=True)
+    reuse = None if path.is_file() else _reusable(entry, earlier)
+    if reuse is not None:
+        part = path.with_name(path.name + PART_SUFFIX)
+        shutil.copyfile(reuse, part)
+        part.replace(path)
+        return DownloadedFile(entry.path, path.stat().st_size, True, reused=True)
     if not path.is_file():
         part = path.with_name(path.name + PART_SUFFIX)
         if is_url(entry.source):
@@ -405,7 +427,8 @@ def _download_descriptor(
     package_dir = staging / "package"
     try:
         _remove_leftovers(package_dir, {e.path for e in entries} | {e.path + PART_SUFFIX for e in entries})
-        files = [_fetch_entry(entry, package_dir, progress, retries, backoff) for entry in entries]
+        earlier = target if (target / DEFAULT_DESCRIPTOR).is_file() else None  # a completed earlier download
+        files = [_fetch_entry(entry, package_dir, progress, retries, backoff, earlier) for entry in entries]
     except PackageError:  # a mismatch or a refusal: the next attempt starts clean
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -485,9 +508,14 @@ def download_package(
         target, staging, descriptor, files = _download_zip(source, target, progress, retries, backoff)
     else:
         target, staging, descriptor, files = _download_descriptor(source, target, trusted, progress, retries, backoff)
+    sync_tree(staging / "package")
     replace_directory(staging / "package", target)
+    sync(target.parent)
     shutil.rmtree(staging, ignore_errors=True)
     result = DownloadResult(target, str(descriptor.get("name") or target.name), descriptor.get("version"), files)
+    reused = [f.path for f in files if f.reused]
+    if reused:
+        result.notes.append(f"{len(reused)} file(s) were unchanged since the last download (same SHA-256): not fetched again")
     unverified = [f.path for f in files if not f.verified]
     if unverified:
         shown = ", ".join(unverified[:5]) + (" ..." if len(unverified) > 5 else "")
@@ -495,5 +523,6 @@ def download_package(
     if load is not None:
         from accord.build import build_package
 
-        result.database = build_package(target / DEFAULT_DESCRIPTOR, load, engine=engine)
+        # the database alone: its Parquet files are in the release already (parquet/ beside its descriptor)
+        result.database = build_package(target / DEFAULT_DESCRIPTOR, load, engine=engine, parquet=False)
     return result

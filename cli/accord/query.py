@@ -19,7 +19,7 @@ import duckdb
 from accord.errors import DatabaseError, QueryRefused, UsageError
 from accord.formats.rows import Rows
 from accord.package import load_package, package_file
-from accord.sql import first_line
+from accord.sql import error_message, first_line
 
 QUERIES_DIR = "queries"
 QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -120,7 +120,7 @@ def run_query(sql: str, database: str | Path) -> Rows:
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as exc:
-            raise DatabaseError(first_line(exc)) from exc
+            raise DatabaseError(error_message(exc)) from exc
         if len(statements) != 1:
             raise UsageError(f"give exactly one SQL statement (found {len(statements)})")
         kind = statements[0].type
@@ -133,9 +133,9 @@ def run_query(sql: str, database: str | Path) -> Rows:
         except duckdb.PermissionException as exc:
             raise QueryRefused(f"refused: {first_line(exc)}") from exc
         except duckdb.Error as exc:
-            message = first_line(exc)
+            message = error_message(exc)
             if any(m in message for m in REFUSAL_MESSAGES):
-                raise QueryRefused(f"refused: {message}") from exc
+                raise QueryRefused(f"refused: {first_line(exc)}") from exc
             raise DatabaseError(message) from exc
         return Rows(columns=columns, rows=rows)
     finally:

@@ -62,3 +62,26 @@ def arrow_table(con: Any, query: str) -> Any:
     with con.cursor() as cursor:  # its own connection: whatever result the caller's has open
         relation = cursor.sql(query)
         return (getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table)()
+
+
+def error_message(exc: BaseException | str) -> str:
+    """DuckDB's whole message on one line: its hints kept ("Did you mean "statements"?", the
+    candidate bindings), and the place a caret marks given as line and column."""
+    lines = str(exc).strip().splitlines()
+    if not lines:
+        return type(exc).__name__
+    parts = [lines[0]]
+    place = None
+    for number, line in enumerate(lines[1:], start=1):
+        if not line.strip():
+            continue
+        if line.startswith("LINE ") and ":" in line:
+            caret = lines[number + 1] if number + 1 < len(lines) else ""
+            head = line[: line.index(":") + 2]
+            if "^" in caret:
+                place = f"{head[:-2].lower()}, column {caret.index('^') - len(head) + 1}"
+            continue
+        if set(line.strip()) <= {"^"}:
+            continue
+        parts.append(line.strip())
+    return " ".join(parts) + (f" (at {place})" if place else "")

@@ -112,18 +112,23 @@ def to_markdown(value: Rows, color: bool = False, width: int | None = None) -> s
 
 
 def to_table(value: Rows, color: bool = False, width: int | None = None) -> str:
-    """A rich table; NULL shows as NULL, unlike an empty string. Without a width, cells are not wrapped."""
+    """A rich table and the number of rows; NULL shows as NULL, unlike an empty string. With a
+    width (a terminal's), one line per row, long cells cut with an ellipsis (csv and json give
+    every value whole); without one, cells are not cut."""
     columns, rows = value.columns, value.rows
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     table = Table(show_edge=True, highlight=False)
+    # on a terminal, a column takes at most its share of the width (less borders): every column shows
+    share = max(6, (width - 3 * len(columns) - 1) // max(len(columns), 1)) if width else None
     for name, numeric in zip(columns, _numeric_columns(columns, rows), strict=True):
-        table.add_column(Text(printable(str(name))), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(Text(printable(str(name))), justify="right" if numeric else "left",
+                         overflow="ellipsis" if width else "fold", no_wrap=bool(width), max_width=share)
     for row in rows:
         table.add_row(
-            *(Text("NULL", style="dim") if v is None else Text(printable(cell_text(v), newlines=True)) for v in row)
+            *(Text("NULL", style="dim") if v is None else Text(printable(cell_text(v), newlines=not width)) for v in row)
         )
     buffer = io.StringIO()
     console = Console(
@@ -135,4 +140,4 @@ def to_table(value: Rows, color: bool = False, width: int | None = None) -> str:
         emoji=False,
     )
     console.print(table, crop=False)
-    return buffer.getvalue()
+    return buffer.getvalue() + f"{len(rows)} row{'' if len(rows) == 1 else 's'}\n"
