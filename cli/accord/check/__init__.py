@@ -10,6 +10,7 @@ imported only when an expectation needs it: it takes seconds.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import tempfile
 import time
 from pathlib import Path
@@ -133,9 +134,15 @@ def _run(run: Validation, available: list[Suite], selected: list[Suite], work: P
 
 def _run_gx(run: Validation, suites: list[Suite], text_files: list, work: Path, progress) -> dict[tuple[str, str], Task]:
     from accord.check.database import write_check_database
-    from accord.check.runner import run_suites
+    from accord.check.results import error_task
 
     report = run.report
+    from accord.check.runner import run_suites
+
+    missing = [m for m in ("great_expectations", "sqlalchemy", "duckdb_engine") if importlib.util.find_spec(m) is None]
+    if missing:  # the check extra is not installed: each of these could not run
+        cause = f"Great Expectations runs this expectation, and {missing[0]} is not installed: pip install 'accord[check]'"
+        return {(s.name, r.name): error_task(r, "great_expectations", cause) for s in suites for r in s.rules}
     if progress:
         progress("copying the tables for Great Expectations")
     started = time.perf_counter()

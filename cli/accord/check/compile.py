@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from accord.check.suites import UNEXPECTED_ROWS, Rule
+from accord.check.suites import COMMON_KWARGS, KNOWN_KWARGS, UNEXPECTED_ROWS, Rule
 from accord.sql import quote_identifier, quote_literal
 
 
@@ -48,7 +48,7 @@ def compile_rule(rule: Rule, index: int) -> Compiled:
         raise Unsupported(f"{rule.type} is not compiled to SQL")
     kwargs = dict(rule.config.get("kwargs") or {})
     known = KNOWN_KWARGS.get(rule.type, set()) | COMMON_KWARGS
-    extra = set(kwargs) - known
+    extra = set(kwargs) - known | ({"windows"} if kwargs.get("windows") else set())
     if extra:
         raise Unsupported(f"parameter {sorted(extra)[0]!r} is not compiled to SQL")
     compiled = compiler(rule, kwargs, index)
@@ -302,29 +302,4 @@ COMPILERS: dict[str, Callable[[Rule, dict[str, Any], int], Compiled]] = {
     "expect_table_row_count_to_be_between": _row_count_between,
     "expect_table_row_count_to_equal": _row_count_equal,
     UNEXPECTED_ROWS: _unexpected_rows,
-}
-
-BETWEEN = {"min_value", "max_value", "strict_min", "strict_max"}
-COMMON_KWARGS = {"row_condition", "condition_parser", "result_format", "catch_exceptions", "meta"}
-KNOWN_KWARGS: dict[str, set[str]] = {
-    "expect_column_values_to_not_be_null": {"column", "mostly"},
-    "expect_column_values_to_be_null": {"column", "mostly"},
-    "expect_column_values_to_be_in_set": {"column", "value_set", "mostly"},
-    "expect_column_values_to_not_be_in_set": {"column", "value_set", "mostly"},
-    "expect_column_values_to_be_between": {"column", "mostly", *BETWEEN},
-    "expect_column_value_lengths_to_be_between": {"column", "mostly", *BETWEEN},
-    "expect_column_values_to_match_regex": {"column", "regex", "mostly"},
-    "expect_column_values_to_not_match_regex": {"column", "regex", "mostly"},
-    "expect_column_values_to_be_unique": {"column", "mostly"},
-    "expect_compound_columns_to_be_unique": {"column_list", "ignore_row_if", "mostly"},
-    "expect_column_pair_values_a_to_be_greater_than_b": {"column_A", "column_B", "or_equal", "ignore_row_if", "mostly"},
-    "expect_column_pair_values_to_be_equal": {"column_A", "column_B", "ignore_row_if", "mostly"},
-    "expect_multicolumn_sum_to_equal": {"column_list", "sum_total", "ignore_row_if", "mostly"},
-    "expect_column_min_to_be_between": {"column", *BETWEEN},
-    "expect_column_max_to_be_between": {"column", *BETWEEN},
-    "expect_column_mean_to_be_between": {"column", *BETWEEN},
-    "expect_column_median_to_be_between": {"column", *BETWEEN},
-    "expect_table_row_count_to_be_between": {"min_value", "max_value", "strict_min", "strict_max"},
-    "expect_table_row_count_to_equal": {"value"},
-    UNEXPECTED_ROWS: {"unexpected_rows_query"},
 }

@@ -65,7 +65,7 @@ def new_task(rule: Rule, engine: str) -> Task:
         table=rule.table,
         suite=rule.suite,
         engine=engine,
-        stats={"expectation": rule.type, "severity": rule.severity},
+        stats={"expectation": rule.type, "severity": rule.severity, "description": rule.description},
     )
 
 

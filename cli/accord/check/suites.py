@@ -1,7 +1,7 @@
 """Expectation suites: Great Expectations 1.x suite JSON files in checks/, one per table.
 
 A suite file is GX's own shape, read here without importing GX (the runner hands the dicts to
-GX's ExpectationSuite):
+GX's ExpectationSuite); a suite GX itself saved runs unchanged:
 
     {"name": "memberships",
      "meta": {"table": "memberships", "description": "..."},
@@ -10,8 +10,10 @@ GX's ExpectationSuite):
          "kwargs": {"unexpected_rows_query": "SELECT ... FROM {batch} WHERE ..."},
          "meta": {"rule": "date-order", "severity": "error", "description": "..."}}]}
 
-Each expectation's meta names its rule (kebab-case, unique in the suite), its severity (error,
-the default, or warning) and says in one sentence what it checks. The batch an expectation
+Each expectation's meta names its rule (kebab-case, unique in the suite; derived from the type
+and columns where absent), its severity (error, the default, or warning; GX's own top-level
+`severity`, critical, warning or info, wins where given) and says in one sentence what it checks
+(else GX's `notes`, else the expectation itself). The batch an expectation
 runs on is the table in its meta.table, else the suite's meta.table, else the table named
 like the suite. A file that cannot be read or breaks these rules raises PackageError (exit 2).
 """
@@ -123,6 +125,11 @@ def load_suite(path: Path) -> Suite:
     seen: set[str] = set()
     for index, config in enumerate(document["expectations"]):
         rule = _rule(config, name, table, f"{where}: expectations[{index}]")
+        if rule.name in seen and "rule" not in (config.get("meta") or {}):
+            # a derived name: GX saves several expectations of one type on one column (under
+            # other row conditions) without names; number the later ones
+            rule.name = next(f"{rule.name}-{n}" for n in range(2, len(seen) + 3) if f"{rule.name}-{n}" not in seen)
+            rule.config["meta"]["rule"] = rule.name
         if rule.name in seen:
             raise PackageError(f"{where}: expectations[{index}]: rule {rule.name!r} appears twice in suite {name!r}")
         seen.add(rule.name)
@@ -130,36 +137,102 @@ def load_suite(path: Path) -> Suite:
     return Suite(name=name, path=path, meta=meta, rules=rules, text_files=text_files, document=document)
 
 
+# The parameters of each expectation type accord knows (GX 1.x's), and those of every type.
+BETWEEN = {"min_value", "max_value", "strict_min", "strict_max"}
+# Parameters every GX 1.x expectation takes besides its own. The descriptive ones GX also takes
+# inside kwargs are lifted out to the expectation's top level, where GX saves them.
+COMMON_KWARGS = {"row_condition", "condition_parser", "result_format", "catch_exceptions", "windows"}
+DESCRIPTIVE_KWARGS = {"description", "notes", "severity", "meta", "id", "rendered_content", "batch_id"}
+KNOWN_KWARGS: dict[str, set[str]] = {
+    "expect_column_values_to_not_be_null": {"column", "mostly"},
+    "expect_column_values_to_be_null": {"column", "mostly"},
+    "expect_column_values_to_be_in_set": {"column", "value_set", "mostly"},
+    "expect_column_values_to_not_be_in_set": {"column", "value_set", "mostly"},
+    "expect_column_values_to_be_between": {"column", "mostly", *BETWEEN},
+    "expect_column_value_lengths_to_be_between": {"column", "mostly", *BETWEEN},
+    "expect_column_values_to_match_regex": {"column", "regex", "mostly"},
+    "expect_column_values_to_not_match_regex": {"column", "regex", "mostly"},
+    "expect_column_values_to_be_unique": {"column", "mostly"},
+    "expect_compound_columns_to_be_unique": {"column_list", "ignore_row_if", "mostly"},
+    "expect_column_pair_values_a_to_be_greater_than_b": {"column_A", "column_B", "or_equal", "ignore_row_if", "mostly"},
+    "expect_column_pair_values_to_be_equal": {"column_A", "column_B", "ignore_row_if", "mostly"},
+    "expect_multicolumn_sum_to_equal": {"column_list", "sum_total", "ignore_row_if", "mostly"},
+    "expect_column_min_to_be_between": {"column", *BETWEEN},
+    "expect_column_max_to_be_between": {"column", *BETWEEN},
+    "expect_column_mean_to_be_between": {"column", *BETWEEN},
+    "expect_column_median_to_be_between": {"column", *BETWEEN},
+    "expect_table_row_count_to_be_between": {"min_value", "max_value", "strict_min", "strict_max"},
+    "expect_table_row_count_to_equal": {"value"},
+    UNEXPECTED_ROWS: {"unexpected_rows_query"},
+}
+
+
+EXPECTATION_KEYS = {"type", "kwargs", "meta", "severity", "id", "notes", "description", "rendered_content",
+                    "expectation_context", "window"}
+# GX 1.x's FailureSeverity: critical fails the gate; warning and info are reported, never fail it
+GX_SEVERITIES = {"critical": "error", "warning": "warning", "info": "warning"}
+
+
+def derived_rule_name(config: dict[str, Any]) -> str:
+    """A rule name for an expectation saved without one (as GX saves them): its type and columns."""
+    kwargs = config.get("kwargs") or {}
+    columns = [kwargs.get(k) for k in ("column", "column_A", "column_B")] + list(kwargs.get("column_list") or [])
+    parts = [config["type"].removeprefix("expect_"), *(c for c in columns if isinstance(c, str))]
+    slug = "-".join(re.split(r"[^a-z0-9]+", "-".join(parts).lower()))
+    return "-".join(p for p in slug.split("-") if p) or "expectation"
+
+
 def _rule(config: Any, suite: str, table: str, where: str) -> Rule:
+    """One expectation: accord's meta (rule, severity, description) where it is given, else what
+    GX saves (its top-level severity; a rule name from the type and columns; a description from
+    GX's notes or the expectation itself)."""
     if not isinstance(config, dict) or not isinstance(config.get("type"), str):
         raise PackageError(f"{where}: an expectation is an object with a 'type'")
-    if not isinstance(config.get("kwargs", {}), dict):
+    unknown = sorted(set(config) - EXPECTATION_KEYS)
+    if unknown:
+        raise PackageError(f"{where}: {unknown[0]!r} is not a key of an expectation (GX refuses it too)")
+    kwargs = config.get("kwargs", {})
+    if not isinstance(kwargs, dict):
         raise PackageError(f"{where}: 'kwargs' must be an object")
-    meta = config.get("meta")
+    lifted = {k: kwargs[k] for k in DESCRIPTIVE_KWARGS & set(kwargs)}
+    kwargs = {k: v for k, v in kwargs.items() if k not in DESCRIPTIVE_KWARGS}
+    config = lifted | config
+    known = KNOWN_KWARGS.get(config["type"])
+    if known is not None and set(kwargs) - known - COMMON_KWARGS:
+        unknown_kwarg = sorted(set(kwargs) - known - COMMON_KWARGS)[0]
+        raise PackageError(f"{where}: {unknown_kwarg!r} is not a parameter of {config['type']} (GX refuses it too)")
+    meta = config.get("meta") or {}
     if not isinstance(meta, dict):
-        raise PackageError(f"{where}: 'meta' must be an object with 'rule', 'severity' and 'description'")
-    rule = meta.get("rule")
+        raise PackageError(f"{where}: 'meta' must be an object")
+    rule = meta.get("rule", derived_rule_name(config))
     if not isinstance(rule, str) or not RULE_NAME.match(rule):
         raise PackageError(f"{where}: meta.rule must be a kebab-case name, not {rule!r}")
-    severity = meta.get("severity", "error")
+    severity = meta.get("severity")
+    if "severity" in config:
+        if config["severity"] not in GX_SEVERITIES:
+            raise PackageError(f"{where}: rule {rule!r}: severity must be one of {', '.join(GX_SEVERITIES)}")
+        severity = GX_SEVERITIES[config["severity"]]
+    severity = severity or "error"
     if severity not in SEVERITIES:
         raise PackageError(f"{where}: rule {rule!r}: meta.severity must be 'error' or 'warning', not {severity!r}")
-    description = meta.get("description")
+    description = meta.get("description") or config.get("notes") or config.get("description") or _describe(config)
     if not isinstance(description, str) or not description.strip():
-        raise PackageError(f"{where}: rule {rule!r}: meta.description must say what the rule checks")
-    if config["type"] == UNEXPECTED_ROWS:
-        query = config.get("kwargs", {}).get("unexpected_rows_query")
-        # GX prints a warning on stdout for a query without {batch}; our reports own stdout.
-        if not isinstance(query, str) or "{batch}" not in query:
-            raise PackageError(f"{where}: rule {rule!r}: unexpected_rows_query must read its table as {{batch}}")
+        raise PackageError(f"{where}: rule {rule!r}: its description must be text")
+    if config["type"] == UNEXPECTED_ROWS and not isinstance(kwargs.get("unexpected_rows_query"), str):
+        raise PackageError(f"{where}: rule {rule!r}: unexpected_rows_query must be SQL text")
     return Rule(
         suite=suite,
         name=rule,
         table=meta.get("table", table),
         severity=severity,
         description=" ".join(description.split()),
-        config={"type": config["type"], "kwargs": config.get("kwargs", {}), "meta": meta},
+        config={"type": config["type"], "kwargs": kwargs, "meta": {**meta, "rule": rule}},
     )
+
+
+def _describe(config: dict[str, Any]) -> str:
+    kwargs = ", ".join(f"{k}={v!r}" for k, v in (config.get("kwargs") or {}).items() if k != "unexpected_rows_query")
+    return f"{config['type']}({kwargs})"
 
 
 # Expectations whose columns are all named in their kwargs ("column", "column_A", "column_B",
