@@ -70,3 +70,56 @@ def test_a_missing_package_is_one_line_on_stderr_with_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert "nope.json" in result.stderr
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_dash_h_is_help_for_every_command(name):
+    from conftest import run_accord
+
+    run = run_accord(name, "-h")
+    assert run.exit_code == 0 and run.stdout.startswith(f"Usage: accord {name} ")
+
+
+def test_the_command_list_shows_each_description_whole():
+    from conftest import run_accord
+
+    listing = run_accord("--help").stdout.split("Commands:")[1]
+    assert "..." not in listing
+    for name in COMMANDS:
+        first = visible_commands()[name].help.split("\n\n")[0].split()
+        assert " ".join(first) in " ".join(listing.split()), name
+
+
+def test_debug_may_come_anywhere_and_only_before_a_double_dash(tmp_path):
+    from conftest import run_accord_process
+
+    missing = tmp_path / "none.json"
+    after = run_accord_process("validate", str(missing), "--debug")
+    assert after.exit_code != 0 and "Traceback (most recent call last)" in after.stderr
+    plain = run_accord_process("validate", str(missing))
+    assert plain.exit_code == 2 and plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
+    # after "--" it is an argument: here the name of a file to validate
+    literal = run_accord_process("validate", "--", "--debug", cwd=tmp_path)
+    assert literal.exit_code == 2 and "Traceback" not in literal.stderr and "--debug" in literal.stderr
+
+
+@pytest.mark.parametrize("where", ["folder", "unwritable"])
+def test_output_to_a_folder_or_an_unwritable_place_is_one_line_with_exit_2(tmp_path, where):
+    import os
+
+    from conftest import copy_package, run_accord
+
+    descriptor = copy_package(tmp_path / "package")
+    if where == "folder":
+        target = tmp_path / "reports"
+        target.mkdir()
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        target = locked / "report.json"
+        if os.access(locked, os.W_OK):  # root ignores permissions: a path under a file cannot be written by anyone
+            target = descriptor / "report.json"
+    run = run_accord("validate", str(descriptor), "--format", "json", "--output", str(target))
+    assert run.exit_code == 2, run.stderr
+    assert run.stderr.startswith(f"Error: {target}") and run.stderr.count("\n") == 1 and "internal error" not in run.stderr

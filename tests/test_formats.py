@@ -17,7 +17,7 @@ import pytest
 from accord.formats import render
 from accord.formats.reports import MAX_LISTED
 from accord.report import Error, Report, Task
-from conftest import ENGINE, copy_package, run_accord
+from conftest import ENGINE, copy_package, run_accord, run_accord_process
 
 
 def sample_report(extra_failures: int = 0) -> Report:
@@ -283,3 +283,76 @@ def test_validation_and_expectation_annotations_name_the_same_repo_relative_file
     titles = [line for line in run.stdout.splitlines() if "file=" in line]
     assert any("validate%3Amemberships" in t for t in titles) and any("memberships/date-order" in t for t in titles), titles
     assert files == {"data/accord/tables/memberships.csv"}
+
+
+# --- context, markdown, job summary ----------------------------------------------------------------
+
+
+def test_html_shows_when_which_version_and_commit_and_what_each_passing_check_holds():
+    report = sample_report()
+    report.context = {"generated": "2026-11-30T01:02:03+00:00", "version": "0.3.1", "commit": "c0ffee" * 6 + "abcd"}
+    report.tasks[-1].stats = {"severity": "warning", "description": "At least six people."}
+    report.tasks[-1].seconds = 0.0421
+    report.tasks.append(Task(name="validate:actors", kind="validation", table="actors", errors=[Error(
+        code="foreign-key", table="actors", row=3, message='for "source_id": values not found in sources')]))
+    page = render("report", "html", report)
+    context = re.search(r'<div id="context" class="values">(.*?)</div>', page).group(1)
+    assert context == f"version 0.3.1 · commit {'c0ffee' * 6 + 'abcd'} · generated 2026-11-30T01:02:03+00:00"
+    row = re.search(r"<tr><td><code>actors/row-count-floor</code>.*?</tr>", page).group(0)
+    assert "At least six people." in row and ">warning<" in row and ">0.042<" in row
+    failure = re.search(r"<tr><td><span class=\"sev error\">error</span></td><td><code>validate:actors</code>.*?</tr>", page).group(0)
+    assert "<td>source_id</td>" in failure
+
+
+def test_markdown_report_has_the_verdict_a_table_per_table_and_the_failures():
+    text = render("report", "markdown", sample_report())
+    lines = text.splitlines()
+    assert lines[0] == "### accord: accord is **invalid**"
+    assert "| table | checks | passed | failed | could not run | warnings |" in lines
+    assert any(line.startswith("| memberships | ") for line in lines)
+    assert "| memberships | 3 | 2 | 1 | 0 | 1 |" in lines
+    assert ("| error | `memberships/date-order` expectation-failed | memberships, row 11, field end_date | "
+            "A relation ends on or after the day it starts. (1 of 21 values fail; row 11) |") in lines
+    assert lines[-1].startswith("| warning | `memberships/row-count-ceiling` ")
+    piped = Report(package="p|q", tasks=[Task(name="t/r", kind="expectation", table="t", errors=[
+        Error(code="expectation-failed", table="t", message="a | b\nc")])])
+    assert "### accord: p\\|q is **invalid**" in render("report", "markdown", piped)
+    assert "| a \\| b c |" in render("report", "markdown", piped)
+
+
+def test_a_github_job_summary_is_appended_when_the_runner_asks_for_one(tmp_path):
+    descriptor = copy_package(tmp_path / "package")
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    done = run_accord_process("validate", str(descriptor), env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert done.exit_code == 0, done.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n### accord: accord is **valid**\n")
+    assert run_accord_process("validate", str(descriptor)).exit_code == 0  # without the variable: nothing to write
+
+
+def git(folder: Path, *args: str) -> str:
+    environment = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+                   "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    return subprocess.run(["git", *args], cwd=folder, env=environment, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_the_commit_is_read_from_git_files_without_running_git(tmp_path):
+    from accord.fsutil import git_commit
+
+    repo = tmp_path / "repo"
+    (repo / "data").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    assert git_commit(repo / "data") is None  # no commit yet
+    (repo / "data" / "a.csv").write_text("a\n1\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "one")
+    assert git_commit(repo / "data") == git(repo, "rev-parse", "HEAD")  # a loose ref
+    git(repo, "pack-refs", "--all")
+    assert git_commit(repo / "data") == git(repo, "rev-parse", "HEAD")  # a packed ref
+    git(repo, "worktree", "add", "-q", str(tmp_path / "other"), "-b", "other")
+    assert git_commit(tmp_path / "other" / "data") == git(tmp_path / "other", "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "--detach")
+    assert git_commit(repo) == git(repo, "rev-parse", "HEAD")  # detached
+    assert git_commit(tmp_path) is None

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -203,10 +204,10 @@ def test_a_named_query_linked_out_of_the_package_is_refused(built, tmp_path):
          'Permission Error: Cannot access file "/etc/passwd"'),
         ("CREATE VIEW leak AS SELECT * FROM read_text('../../outside.txt');", "Permission Error: Cannot access file"),
         ("CREATE VIEW ok AS SELECT 1 AS one;\nCOPY people TO '{out}';",
-         "only CREATE VIEW statements are allowed, found: COPY people TO"),
+         "only CREATE VIEW and COMMENT ON statements are allowed, found: COPY people TO"),
         ("CREATE VIEW ok AS SELECT 1 AS one; ATTACH '{out}' AS other;",
-         "only CREATE VIEW statements are allowed, found: ATTACH"),
-        ("/* a comment */ INSTALL httpfs;", "only CREATE VIEW statements are allowed, found: INSTALL httpfs"),
+         "only CREATE VIEW and COMMENT ON statements are allowed, found: ATTACH"),
+        ("/* a comment */ INSTALL httpfs;", "only CREATE VIEW and COMMENT ON statements are allowed, found: INSTALL httpfs"),
     ],
 )
 def test_views_of_a_hostile_package_cannot_read_or_write_files(tmp_path, view, message):
@@ -283,3 +284,37 @@ def test_query_table_output_shows_control_characters_escaped(built):
     assert run.exit_code == 0
     assert "\x1b" not in run.stdout and "\\x1b[31mred" in run.stdout
     assert "two" in run.stdout and "lines" in run.stdout  # a line break in data stays one
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed here; .ci/run installs it")
+@pytest.mark.parametrize("command", [["build"], ["validate", "--format", "json", "--output", "report.json"]])
+def test_a_file_is_flushed_to_disk_before_it_replaces_the_old_one_and_then_its_folder(tmp_path, command):
+    """After a power cut the target is the old file or the new one, whole: fsync of the new file,
+    the rename, then fsync of the folder (strace sees every call, by any library)."""
+    import re
+    import subprocess
+    import sys
+
+    from conftest import copy_package
+
+    package = copy_package(tmp_path / "package").parent
+    trace = tmp_path / "trace"
+    done = subprocess.run([shutil.which("strace"), "-f", "-qq", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2",
+                           "-o", str(trace), sys.executable, "-m", "accord", *command], cwd=package,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    target = package / ("build/accord.duckdb" if command[0] == "build" else "report.json")
+    calls = []
+    for line in trace.read_text().splitlines():
+        synced = re.search(r"f(?:data)?sync\(\d+<([^>]+)>", line)
+        renamed = re.search(r'rename(?:at2?)?\((?:[^,]+, )?"([^"]+)", (?:[^,]+, )?"([^"]+)"', line)
+        if synced:
+            calls.append(("sync", synced.group(1)))
+        elif renamed and renamed.group(2).endswith(target.name) and "= 0" in line:
+            calls.append(("rename", renamed.group(1)))
+    renames = [i for i, call in enumerate(calls) if call[0] == "rename"]
+    assert renames, calls
+    moved = calls[renames[-1]][1]
+    before, after = calls[:renames[-1]], calls[renames[-1] + 1:]
+    assert any(kind == "sync" and Path(path).name == Path(moved).name for kind, path in before), calls
+    assert ("sync", str(target.parent.resolve())) in after, calls

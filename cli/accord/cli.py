@@ -34,6 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 def _version(value: bool) -> None:
@@ -50,14 +51,22 @@ def root(
     """Exit codes: 0 success, 1 the data failed validation or checks, 2 usage error or unreadable input."""
 
 
+def _short_help(text: str | None) -> str:
+    """A command's first sentence, whole: the command list must not cut it mid-word."""
+    first = (text or "").strip().split("\n\n")[0]
+    return " ".join(first.split())
+
+
 def _register() -> None:
     for name in COMMANDS:
         module = importlib.import_module(f"accord.commands.{name}")
         sub = getattr(module, "app", None)
         if sub is not None:
-            app.add_typer(sub, name=name)
+            app.add_typer(sub, name=name, short_help=_short_help(sub.info.help),
+                          context_settings={"help_option_names": ["-h", "--help"]})
         else:
-            app.command(name)(module.command)
+            app.command(name, short_help=_short_help(module.command.__doc__),
+                        context_settings={"help_option_names": ["-h", "--help"]})(module.command)
 
 
 _register()
@@ -90,11 +99,15 @@ def _interruptible() -> Iterator[list[int]]:
 
 def main() -> None:
     # Typer's standalone mode handles usage errors (exit 2) and typer.Exit; library
-    # exceptions reach us here and become one line on stderr.
-    debug = "--debug" in sys.argv[1:]
+    # exceptions reach us here and become one line on stderr. --debug may come anywhere.
+    arguments = sys.argv[1:]
+    # options end at "--": after it, "--debug" is an argument (a SQL text, a file name)
+    end = arguments.index("--") if "--" in arguments else len(arguments)
+    debug = "--debug" in arguments[:end]
+    arguments = [a for a in arguments[:end] if a != "--debug"] + arguments[end:]
     with _interruptible() as received:
         try:
-            app()
+            app(args=arguments, prog_name="accord")
         except BaseException as exc:
             if received:  # whatever the interrupted code raised on its way out; its cleanup has run
                 typer.echo(f"Interrupted ({signal.Signals(received[0]).name}).", err=True)

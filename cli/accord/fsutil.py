@@ -1,9 +1,12 @@
-"""Writes that never leave a half-written file: write beside the target, then rename."""
+"""Writes that never leave a half-written file: write beside the target, flush it to disk, then
+rename, and flush the folder: after a crash or a power cut the target is the old version or the
+new one, whole."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -25,7 +28,9 @@ def atomic_path(target: Path, suffix: str = "") -> Iterator[Path]:
     tmp_path.unlink()  # let the writer create it (DuckDB refuses an existing empty file)
     try:
         yield tmp_path
+        sync(tmp_path)
         os.replace(tmp_path, target)
+        sync(target.parent)
     finally:
         for leftover in (tmp_path, Path(str(tmp_path) + ".wal")):
             with contextlib.suppress(FileNotFoundError):
@@ -70,6 +75,69 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         yield tmp
+        sync_tree(tmp)
         replace_directory(tmp, target)
+        sync(target.parent)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def sync(path: Path) -> None:
+    """Flush a file's or a folder's contents to disk (a folder: the names in it)."""
+    if not Path(path).exists():
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_tree(folder: Path) -> None:
+    """Flush every file and folder under folder, folders last (their entries name the files)."""
+    for root, _dirs, files in os.walk(folder, topdown=False):
+        for name in files:
+            sync(Path(root) / name)
+        sync(Path(root))
+
+
+HEX40 = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+
+
+def git_commit(folder: Path) -> str | None:
+    """The commit checked out in the git work tree holding folder, read from .git itself: no git
+    process runs (a repository's own config can make git run commands, and packages are untrusted)."""
+    for candidate in [folder, *folder.parents][:64]:
+        dot_git = candidate / ".git"
+        try:
+            if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
+                text = dot_git.read_text(encoding="utf-8", errors="replace")[:4096].strip()
+                if not text.startswith("gitdir:"):
+                    return None
+                dot_git = (candidate / text[len("gitdir:"):].strip()).resolve()
+            if not dot_git.is_dir():
+                continue
+            head = (dot_git / "HEAD").read_text(encoding="utf-8", errors="replace")[:4096].strip()
+            if HEX40.fullmatch(head):
+                return head
+            if not head.startswith("ref: refs/"):
+                return None
+            ref = head[len("ref: "):]
+            common = dot_git
+            if (dot_git / "commondir").is_file():  # a linked worktree keeps its refs in the main .git
+                common = (dot_git / (dot_git / "commondir").read_text(encoding="utf-8")[:4096].strip()).resolve()
+            for base in (dot_git, common):
+                loose = base / ref
+                if ".." not in ref and loose.is_file():
+                    value = loose.read_text(encoding="utf-8", errors="replace")[:128].strip()
+                    return value if HEX40.fullmatch(value) else None
+            packed = common / "packed-refs"
+            if packed.is_file() and packed.stat().st_size < 64 * 1024 * 1024:
+                for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
+                    value, _, name = line.partition(" ")
+                    if name == ref and HEX40.fullmatch(value):
+                        return value
+            return None
+        except OSError:
+            return None
+    return None

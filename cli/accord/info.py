@@ -64,6 +64,7 @@ def package_info(package: str | Path | Package | None = None, trusted: bool = Fa
         error = problems[0].message if problems else (None if rows is not None else "the table could not be read")
         tables.append(table_info(resource, rows, error))
     return {
+        "info_version": 1,  # cli/accord/schemas/info.schema.json
         "name": package.name,
         "title": package.descriptor.get("title"),
         "description": package.descriptor.get("description"),

@@ -21,6 +21,7 @@ from accord.codes import UNREADABLE
 SEVERITIES = ("error", "warning")
 OUTCOMES = ("passed", "failed", "error", "skipped")
 STATUSES = ("valid", "invalid", "unreadable")
+REPORT_VERSION = 1  # of the JSON shape (cli/accord/schemas/report.schema.json); raised on any change that is not an addition
 
 
 @dataclass
@@ -98,6 +99,7 @@ class Report:
     errors: list[Error] = dc_field(default_factory=list)  # package-level: descriptor, file access
     notes: list[str] = dc_field(default_factory=list)
     package: str | None = None
+    context: dict[str, Any] = dc_field(default_factory=dict)  # generated (when), version (the package's), commit
 
     def all_errors(self) -> list[Error]:
         return [*self.errors, *(e for t in self.tasks for e in t.errors)]
@@ -140,8 +142,11 @@ class Report:
         return f"{len(errors)} error{'s' if len(errors) != 1 else ''}; first: {where + ': ' if where else ''}{first.code}: {message}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON holds it: cli/accord/schemas/report.schema.json, version REPORT_VERSION."""
         return {
+            "report_version": REPORT_VERSION,
             "package": self.package,
+            "context": self.context,
             "status": self.status,
             "valid": self.valid,
             "stats": self.stats,

@@ -41,7 +41,6 @@ def command(
     """
     from accord.check import check
     from accord.formats import render
-    from accord.fsutil import atomic_write_text
 
     validator, expectations = _engines(engine or [])
     extra = [_report_option(value) for value in reports or []]  # a bad --report is a usage error before the slow part
@@ -54,8 +53,9 @@ def command(
     if warn_only and report.status == "invalid":
         report.notes.append("--warn-only: the failures above do not fail the run (exit 0)")
     for extra_fmt, path in extra:
-        atomic_write_text(path, render("report", extra_fmt, report))
+        options.emit(render("report", extra_fmt, report), path)
     options.emit(render("report", fmt, report, color=options.to_terminal(output)), output)
+    options.job_summary(report)
     raise typer.Exit(options.exit_code(report.status, warn_only=warn_only))
 
 

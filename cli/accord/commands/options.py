@@ -26,7 +26,7 @@ TRUSTED = typer.Option(
 REPORT_FORMAT = format_option("report", "text", "Report format.")
 OUTPUT = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")
 ENGINE = typer.Option("duckdb", "--engine", help="Validation engine: duckdb (fast) or frictionless (reference).")
-DATABASE = typer.Option(None, "--db", help="The DuckDB database (default: build/<package-name>.duckdb).")
+DATABASE = typer.Option(None, "--db", help="The DuckDB database (default: build/<package-name>.duckdb beside the descriptor).")
 ROWS_FORMAT = format_option("rows", "table", "Rows format.")
 
 
@@ -59,6 +59,17 @@ def report_even_if_unreadable(fmt: str, output: Path | None, package: str | None
         raise
 
 
+def job_summary(report) -> None:
+    """In a GitHub Actions job, the report in Markdown on the job's summary page ($GITHUB_STEP_SUMMARY)."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return
+    from accord.formats import render
+
+    with open(summary, "a", encoding="utf-8") as handle:
+        handle.write(render("report", "markdown", report))
+
+
 def emit(text: str, output: Path | None) -> None:
     """Print to stdout, or write the file atomically."""
     if output is None:
@@ -66,6 +77,12 @@ def emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
+    from accord.errors import UsageError
     from accord.fsutil import atomic_write_text
 
-    atomic_write_text(output, text)
+    if output.is_dir():
+        raise UsageError(f"{output}: is a folder; give --output a file name")
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from exc

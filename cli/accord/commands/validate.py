@@ -26,4 +26,5 @@ def command(
     with options.report_even_if_unreadable(fmt, output, package):
         report = validate(package, engine=engine, trusted=trusted)
     options.emit(render("report", fmt, report, color=options.to_terminal(output)), output)
+    options.job_summary(report)
     raise typer.Exit(options.exit_code(report.status))

@@ -34,6 +34,7 @@ FORMATS = [
     Format("report", "junit", "accord.formats.junit", "render_junit", "JUnit XML for CI test views"),
     Format("report", "github", "accord.formats.github", "render_github", "GitHub Actions annotations"),
     Format("report", "html", "accord.formats.html", "render_html", "one HTML page"),
+    Format("report", "markdown", "accord.formats.reports", "render_markdown", "Markdown: a GitHub job summary or a comment"),
     Format("rows", "table", "accord.formats.rows", "to_table", "a table for people"),
     Format("rows", "csv", "accord.formats.rows", "to_csv", "CSV (RFC 4180)"),
     Format("rows", "json", "accord.formats.rows", "to_json", "a JSON list of objects"),

@@ -9,6 +9,7 @@ filter box over the failures.
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 
 from accord.formats.reports import failures, table_summary
@@ -117,6 +118,14 @@ def _cell(text, cls: str = "") -> str:
     return f"<td{attr}>{escape('' if text is None else str(text))}</td>"
 
 
+def _field(error) -> str | None:
+    """The field; for a foreign key (frictionless names no field for it), the key's fields."""
+    if error.field or error.code != "foreign-key":
+        return error.field
+    found = re.search(r'for "([^"]+)"', error.message)
+    return found.group(1) if found else None
+
+
 def render_html(report: Report, color: bool = False, width: int | None = None) -> str:
     stats = report.stats
     name = report.package or "package"
@@ -140,7 +149,7 @@ def render_html(report: Report, color: bool = False, width: int | None = None) -
                 + f"<td><code>{escape(task_name or 'package')}</code><br><span class=\"values\">{escape(error.code)}</span></td>"
                 + _cell(error.table)
                 + _cell(error.row, "num")
-                + _cell(error.field)
+                + _cell(_field(error))
                 + _cell(error.count, "num")
                 + f"<td>{escape(shorten(error.message))}"
                 + (f'<div class="values">{escape(values)}</div>' if values else "")
@@ -161,10 +170,16 @@ def render_html(report: Report, color: bool = False, width: int | None = None) -
         + _cell(task.kind)
         + _cell(task.table)
         + f'<td><span class="status {escape(task.outcome)}">{escape(task.outcome)}</span></td>'
+        + _cell(task.stats.get("severity", "error" if task.kind == "validation" else ""))
+        + _cell(task.stats.get("description") or (f"{task.rows} rows read by {task.engine}" if task.rows is not None else ""))
         + _cell(len(task.errors), "num")
+        + _cell("" if task.seconds is None else f"{task.seconds:.3f}", "num")
         + "</tr>"
         for task in report.tasks
     )
+    context = " · ".join(escape(f"{label} {value}") for label, value in (
+        ("version", report.context.get("version")), ("commit", report.context.get("commit")),
+        ("generated", report.context.get("generated"))) if value)
     notes = "".join(f"<div>{escape(note)}</div>" for note in report.notes)
     errors_line = (
         f"{stats['tasks']} checks: {stats['passed']} passed, {stats['failed']} failed, "
@@ -185,13 +200,14 @@ def render_html(report: Report, color: bool = False, width: int | None = None) -
 <body>
 <h1>{escape(name)} <span class="verdict {verdict_class}" id="verdict">{escape(verdict)}</span></h1>
 <div id="summary" class="values">{escape(errors_line)}</div>
+<div id="context" class="values">{context}</div>
 <div class="cards">{cards}</div>
 <h2>Checks per table</h2>
 <div id="chart"><div class="legend">{legend}</div></div>
 <h2>Failures and warnings ({len(listed)})</h2>
 {failures_html}
 <details><summary>All checks ({len(report.tasks)})</summary>
-<table id="checks"><thead><tr><th>check</th><th>kind</th><th>table</th><th>status</th><th>errors</th></tr></thead>
+<table id="checks"><thead><tr><th>check</th><th>kind</th><th>table</th><th>status</th><th>severity</th><th>what it checks</th><th>errors</th><th>seconds</th></tr></thead>
 <tbody>{checks}</tbody></table></details>
 <div class="notes">{notes}</div>
 <script type="application/json" id="report-data">{data}</script>

@@ -84,3 +84,31 @@ def render_text(report: Report, color: bool = False, width: int | None = None) -
     for note in report.notes:
         console.print(Text(f"note: {printable(note)}"))
     return buffer.getvalue()
+
+
+def render_markdown(report: Report, color: bool = False, width: int | None = None) -> str:
+    """Markdown (a GitHub job summary, a pull-request comment): the verdict, a table per table,
+    the failures; data escaped for Markdown."""
+
+    def cell(text: object) -> str:
+        return printable(str(text)).replace("|", "\\|")
+
+    stats = report.stats
+    lines = [f"### accord: {cell(report.package or 'package')} is **{report.status}**", "",
+             f"{stats['tasks']} checks: {stats['passed']} passed, {stats['failed']} failed, {stats['errored']} could not run; "
+             f"{stats['errors']} errors, {stats['warnings']} warnings.", ""]
+    summary = table_summary(report)
+    if summary:
+        lines += ["| table | checks | passed | failed | could not run | warnings |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {cell(r['table'])} | {r['tasks']} | {r['passed']} | {r['failed']} | {r['errored']} | {r['warnings']} |"
+                  for r in summary]
+        lines.append("")
+    listed = failures(report)
+    if listed:
+        lines += [f"#### Failures and warnings ({len(listed)})", "", "| severity | check | where | message |", "|---|---|---|---|"]
+        for name, error in listed[:MAX_LISTED]:
+            lines.append(f"| {error.severity} | `{cell(name or 'package')}` {cell(error.code)} | {cell(location(error))} "
+                         f"| {cell(shorten(' '.join(error.message.split())))} |")
+        if len(listed) > MAX_LISTED:
+            lines.append(f"\n… and {len(listed) - MAX_LISTED} more")
+    return "\n".join(lines) + "\n"

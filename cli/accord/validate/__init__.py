@@ -69,6 +69,20 @@ class Validation:
     files: list[str] = field(default_factory=list)  # resources that are files, not tables: no rows to load
 
 
+def report_context(package: Package) -> dict[str, Any]:
+    """When the report was made, the package's version, and the commit it was checked at (the CI's
+    GITHUB_SHA, else the git repository holding the package, where there is one)."""
+    import datetime as dt
+    import os
+
+    from accord.fsutil import git_commit
+
+    commit = os.environ.get("GITHUB_SHA") or git_commit(package.basepath)
+    version = package.descriptor.get("version")
+    return {"generated": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "version": version if isinstance(version, str) else None, "commit": commit}
+
+
 def name_paths(run: Validation) -> None:
     """Task.path for every task on a package table: the one place outputs get a table's file from."""
     paths = {r.name: display_path(r.path, r.relpath) for r in run.package.resources if r.path is not None}
@@ -94,7 +108,7 @@ def open_validation(path: str | Path | Package | None = None, engine: str = "duc
     started = time.perf_counter()
     from accord.validate.descriptor import descriptor_errors
 
-    run = Validation(package, Report(package=package.name, errors=descriptor_errors(package)))
+    run = Validation(package, Report(package=package.name, errors=descriptor_errors(package), context=report_context(package)))
     if any(e.severity == "error" for e in run.report.errors):
         yield run  # the tables cannot be read reliably against a broken descriptor
         return
