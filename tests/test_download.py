@@ -5,6 +5,7 @@ Tampered files, cut connections, resumption with Range, and paths that would esc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import zipfile
@@ -261,3 +262,34 @@ def test_diff_refuses_a_scheme_it_cannot_fetch(tmp_path):
     run = run_accord("diff", "ftp://example.org/datapackage.json", str(tmp_path))
     assert run.exit_code == 2 and run.stderr == (
         "Error: ftp://example.org/datapackage.json: only http(s) URLs and local paths can be compared\n")
+
+
+def test_load_builds_the_database_alone_beside_nothing_else(release, tmp_path):
+    with ReleaseServer(release.folder.parent) as server:
+        result = download_package(descriptor_url(server, release), to=tmp_path / "got", load=tmp_path / "db" / "x.duckdb")
+    assert sorted(p.name for p in (tmp_path / "db").iterdir()) == ["x.duckdb"]  # no parquet/ folder
+    with duckdb.connect(str(tmp_path / "db" / "x.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM statements").fetchone()[0] == release.tables["statements"]
+    assert result.database.parquet_files == []
+
+
+def test_a_second_download_fetches_only_the_files_that_changed(release, tmp_path):
+    www = served_copy(release, tmp_path)
+    with ReleaseServer(www.parent) as server:
+        url = f"{server.url}/{www.name}/datapackage.json"
+        first = download_package(url, to=tmp_path / "got")
+        sent = dict(server.state.bytes_sent)
+        # the publisher changes one file, and its entry in the descriptor with it
+        readme = www / "README.md"
+        readme.write_bytes(readme.read_bytes() + b"\nA correction.\n")
+        descriptor = json.loads((www / "datapackage.json").read_text(encoding="utf-8"))
+        entry = next(e for e in descriptor["accord:files"] if e["path"] == "README.md")
+        entry["bytes"], entry["hash"] = readme.stat().st_size, "sha256:" + hashlib.sha256(readme.read_bytes()).hexdigest()
+        (www / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+        second = download_package(url, to=tmp_path / "got")
+        again = {path for path, n in server.state.bytes_sent.items() if n - sent.get(path, 0)}
+    assert not any(f.reused for f in first.files)
+    assert {f.path for f in second.files if not f.reused} == {"README.md"}
+    assert again == {f"/{www.name}/datapackage.json", f"/{www.name}/README.md"}
+    assert (tmp_path / "got" / "README.md").read_bytes().endswith(b"A correction.\n")
+    assert second.notes[0].startswith(f"{len(second.files) - 1} file(s) were unchanged since the last download")

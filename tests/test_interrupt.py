@@ -169,7 +169,7 @@ def test_a_build_refused_for_invalid_data_leaves_the_previous_output(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_release_interrupted_while_building_leaves_the_earlier_release_and_no_temporary_files(large, tmp_path):
+def test_a_release_interrupted_while_building_leaves_the_earlier_releases_and_no_temporary_files(large, tmp_path):
     package = tmp_path / "package"
     shutil.copytree(large / "package", package)
     descriptor = json.loads((package / "datapackage.json").read_text())
@@ -178,6 +178,8 @@ def test_a_release_interrupted_while_building_leaves_the_earlier_release_and_no_
     first = run_accord("release", str(package), "--out", str(dist), cwd=tmp_path)
     assert first.exit_code == 0, first.stderr
     before = snapshot(dist)
+    # the next version (a released one is never replaced), interrupted while it is written
+    (package / "datapackage.json").write_text(json.dumps({**descriptor, "version": "1.0.1"}))
     args = ["release", str(package), "--out", str(dist)]
     done = interrupt(args, tmp_path, temporary_file_in(dist), signal.SIGTERM, settle=1)
     assert done.returncode == 143, done.stderr

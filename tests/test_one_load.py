@@ -1,7 +1,7 @@
 """One load per run: validate reads each CSV once; build and check use the tables it read.
 
-- strace counts every open of each CSV: build and check open each file exactly as often as
-  validate alone does, so neither reads a table a second time.
+- strace counts every open of each CSV: check opens each file exactly as often as validate
+  alone does, build once more to hash its bytes, so neither parses a table a second time.
 - On tables the fast engine hands to frictionless (a `%x` date, an `any` date, a declared
   iso-8859-1 encoding, a JSON resource without a schema), validate, build and check agree, and
   the built values equal what frictionless reads, cell by cell.
@@ -51,7 +51,9 @@ def test_build_and_check_open_each_csv_no_more_often_than_validate(tmp_path):
     built = csv_opens(["build"], package, tmp_path / "build.trace")
     checked = csv_opens(["check"], package, tmp_path / "check.trace")
     assert set(validated) == {p.name for p in (ROOT / "tables").glob("*.csv")}
-    assert built == validated
+    # build reads each file once more, as bytes: the SHA-256 it records in accord_files (on a
+    # thread of its own, while the database is written); it parses nothing again
+    assert built == {name: count + 1 for name, count in validated.items()}
     assert checked == validated
 
 
