@@ -41,7 +41,9 @@ def connect(path: str | Path = ":memory:", *, read_only: bool = False, memory_li
     """A DuckDB connection with accord's settings: no progress bar, all cores, an optional memory limit."""
     import duckdb
 
-    settings = {"threads": os.cpu_count() or 1, **(config or {})}
+    # one checkpoint, when a written database is detached, rather than one whenever the WAL
+    # passes 16 MB (build at 1M rows: 0.5 s less)
+    settings = {"threads": os.cpu_count() or 1, "checkpoint_threshold": "1TB", **(config or {})}
     con = duckdb.connect(str(path), read_only=read_only, config=settings)
     con.execute("SET enable_progress_bar = false")
     if memory_limit:

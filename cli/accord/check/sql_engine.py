@@ -174,10 +174,16 @@ def _rows(run: Validation, table: str, c: Compiled) -> tuple[Task, list[dict[str
         cursor = run.con.cursor()
         try:
             cursor.execute(f"USE {SCHEMA}")
-            (count,) = cursor.execute(f"SELECT count(*) FROM ({query}) AS unexpected_rows").fetchone()
-            found = cursor.execute(f"SELECT * FROM ({query}) AS unexpected_rows LIMIT {ROWS_SHOWN}")
+            # one run of the query gives the sample, and the count too when it is small; the
+            # count query runs only when there are more rows than are shown (GX runs both always)
+            found = cursor.execute(f"SELECT * FROM ({query}) AS unexpected_rows LIMIT {ROWS_SHOWN + 1}")
             names = [d[0] for d in found.description]
-            rows = [dict(zip(names, r)) for r in found.fetchall()]
+            fetched = found.fetchall()
+            if len(fetched) > ROWS_SHOWN:
+                (count,) = cursor.execute(f"SELECT count(*) FROM ({query}) AS unexpected_rows").fetchone()
+            else:
+                count = len(fetched)
+            rows = [dict(zip(names, r)) for r in fetched[:ROWS_SHOWN]]
         finally:
             cursor.close()
     except Exception as exc:
