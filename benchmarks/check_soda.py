@@ -46,6 +46,8 @@ def condition(c) -> str:
     column = q(c["column"]["name"])
     if c["type"] == "nullity":
         return f"({column} IS {'' if c.get('is_null') else 'NOT '}NULL)"
+    if c["operator"] in ("IN", "NOT IN"):
+        return f"({column} {c['operator']} ({', '.join(literal(p) for p in c['parameter'])}))"
     return f"({column} {OPERATORS[c['operator']]} {literal(c['parameter'])})"
 
 
@@ -94,10 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     resources = {r["name"]: r for r in descriptor["resources"]}
     suites = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(args.checks.glob("*.json"))]
     checks: dict[str, list] = {}
+    warning_only: set[str] = set()  # GX severity "warning": a failure is a warning, as accord reports it
     for suite in suites:
         table = (suite.get("meta") or {}).get("table", suite["name"])
         for expectation in suite["expectations"]:
-            checks.setdefault(table, []).append(sodacl(expectation, f"{suite['name']}/{expectation['meta']['rule']}"))
+            name = f"{suite['name']}/{expectation['meta']['rule']}"
+            checks.setdefault(table, []).append(sodacl(expectation, name))
+            if (expectation.get("severity") or expectation["meta"].get("severity")) == "warning":
+                warning_only.add(name)
     con = duckdb.connect()
     for table in checks:
         resource = resources[table]
@@ -121,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         "checks": len(outcomes),
         "seconds": {"imports": round(imported - started, 3), "load": round(loaded - imported, 3),
                     "scan": round(done - loaded, 3), "total": round(done - started, 3)},
-        "failed": [o["name"] for o in outcomes if o["outcome"] != "pass"],
+        "failed": [o["name"] for o in outcomes if o["outcome"] != "pass" and o["name"] not in warning_only],
+        "warned": [o["name"] for o in outcomes if o["outcome"] != "pass" and o["name"] in warning_only],
         "results": outcomes,
     }, indent=2))
     return 0
