@@ -46,6 +46,9 @@ def connect(path: str | Path = ":memory:", *, read_only: bool = False, memory_li
     settings = {"threads": os.cpu_count() or 1, "checkpoint_threshold": "1TB", **(config or {})}
     con = duckdb.connect(str(path), read_only=read_only, config=settings)
     con.execute("SET enable_progress_bar = false")
+    # no FSST string compression: it trains its symbol table on a random sample, so the same rows
+    # gave different database bytes from one build to the next (a release must be reproducible)
+    con.execute("SET disabled_compression_methods = 'fsst'")
     if memory_limit:
         con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
     return con
