@@ -7,18 +7,43 @@ OUT/sources/*.txt (synthetic press releases, their sha256 in sources.csv), copie
 checks/, views/ and queries/, and OUT/faults.json, the manifest of injected faults.
 
 Sizes follow the statements table: memberships N/2, actors N/20, organizations N/50,
-conventions N/1000, press releases N/10000 (plus the two reference lists), each at least the
-floor that checks/*.json sets for our own package, so `accord check` passes for N >= 44.
+conventions N/1000 (at least one of each), and as sources the two reference lists
+(iso-3166-1, coe-treaty-list), N/10000 press releases whose text is stored under sources/,
+and N/100000 reports whose text is not (at least one of each). The tables:
+
+    sources        reference lists (undated, no text), press releases (dated, text stored),
+                   reports (dated, a document number, no text)
+    actors, organizations, conventions
+                   named entities; organization 0 is Kazakhstan; treaties (at most 999:
+                   ETS/CETS numbers) come before cooperation programmes
+    mentions       one row per actor, organization and convention, in a press release that
+                   names it: the texts end with lists of names ("Participants: ...;
+                   ...."), and each mention's offsets point at its name there (an actor
+                   with an alias is written "Last, First"); plus one row per treaty from
+                   coe-treaty-list, with a locator (its treaty number) instead of offsets
+    statements     id "<source_id>:statement-<n>"; 90% from press releases (evidence: a
+                   sentence of the text at its offsets), 10% from reports (a locator,
+                   "paragraph 12"); dates of day, month or year precision, never after the
+                   source's publication (except act "scheduled", which dates the event)
+    memberships    id "<source_id>:membership-<n>"; the first rows are one depositary per
+                   treaty (an organization, from coe-treaty-list, with a locator and no
+                   as_of); the rest relate a person or organization to an organization or
+                   a convention, with as_of on or before the source's date, start and end
+                   dates of mixed precision in order, and evidence or a locator as the
+                   source has a stored text or not; 30% cite a statement of the same source
 
 The same seed gives byte-identical files: every random draw comes from a numpy Generator
 seeded by (seed, table, chunk), and the big tables are built a chunk at a time with
-pyarrow compute kernels, so 10M statements take about two minutes and under 1 GB of memory.
+pyarrow compute kernels, so 10M statements take about a minute and under 1 GB of memory.
 
 Valid by default: constraints, enums, patterns, keys and foreign keys hold, every evidence
-quote sits at its offsets (Unicode code points) in its source text, and the rules in
-checks/*.json hold too (exactly one speaker, dates in order, treaty numbers, acyclic
-organization tree, no near-duplicate names ...). Names are built so that the name rule's
-3-character blocking keys spread evenly (random letter trigrams at both ends).
+quote and every mentioned name sits at its offsets (Unicode code points) in its source text,
+and the error rules in checks/*.json hold too (exactly one speaker, one entity per mention,
+ids that start with their source, evidence or locator as the source has a text, dates in
+order and real, as_of not after the source, treaty numbers, acyclic organization tree,
+every entity mentioned ...). Names are built so that the near-duplicate name rule (a warning)
+finds nothing, and its 3-character blocking keys spread evenly (random letter trigrams at
+both ends). The row-count ceilings (warnings) are exceeded from a few thousand rows on.
 
 Faults are injected one per row, each where it causes exactly the errors the manifest
 lists (frictionless's codes and row numbers: the header is row 1):
@@ -27,7 +52,8 @@ lists (frictionless's codes and row numbers: the header is row 1):
     primary-key       a membership_id repeated (also a unique-error: the field is unique)
     foreign-key       a reference to a row that does not exist
     extra-cell        a row with one cell too many
-    missing-cell      a row with its last cell missing (also a required constraint-error)
+    missing-cell      a row with its last cell missing (also a required constraint-error
+                      if that field is required)
 """
 
 from __future__ import annotations
@@ -59,7 +85,7 @@ EPOCH = np.datetime64("1970-01-01", "D")
 
 # Streams of random numbers, one per purpose, so that adding faults changes only faulty rows.
 STREAM = {"sources": 1, "texts": 2, "actors": 3, "organizations": 4, "conventions": 5,
-          "statements": 6, "statement-sources": 7, "memberships": 8, "faults": 9}
+          "statements": 6, "statement-sources": 7, "memberships": 8, "faults": 9, "mentions": 10}
 
 CONSONANTS = "bdfgklmnprstvz"
 VOWELS = "aeiou"
@@ -83,11 +109,15 @@ ACT_PHRASES = {
     "highlighted": "highlighted the results", "informed": "informed the partners",
     "met": "met the delegation", "noted": "noted the reforms", "supported": "supported the initiative",
     "visited": "visited the headquarters", "welcomed": "welcomed the agreement",
+    "adopted": "adopted the resolution", "invited": "invited the country to accede",
+    "ratified": "ratified the convention", "reported": "reported on the results",
+    "scheduled": "scheduled the next round of talks", "signed": "signed the agreement",
 }
+SCHEDULED = list(ACT_PHRASES).index("scheduled")  # its date is the event's, after the source
 UNITS = ("percent", "conventions", "members", "years", "projects")
 POST_ROLES = ("Minister of Foreign Affairs", "Deputy Minister of Foreign Affairs", "Ambassador",
               "Secretary General", "Permanent Representative", "Chair", "Rapporteur, external relations")
-MEMBER_ROLES = ("full member", "observer", "associate member", "partner for democracy")
+MEMBER_ROLES = ("head of delegation", "rapporteur", "substitute member", "expert")
 LANGUAGES = ("en", "fr", "ru", "kk")
 TOPICS = ("the rule of law", "human rights", "combating corruption", "judicial reform", "cybercrime",
           "data protection", "education", "culture", "taxation", "the fight against trafficking",
@@ -141,15 +171,29 @@ def parse_faults(items: list[str] | None) -> dict[str, int]:
     return faults
 
 
+def source_counts(rows: int) -> tuple[int, int]:
+    """Press releases (text stored) and reports (no text) for a package with `rows` statements."""
+    return max(1, rows // 10_000), max(1, rows // 100_000)
+
+
+def treaty_count(conventions: int) -> int:
+    """Of the conventions, how many are treaties (the rest are cooperation programmes)."""
+    return min(999, -(-conventions * 4 // 5))  # treaty numbers have three digits
+
+
 def table_sizes(rows: int) -> dict[str, int]:
-    """Rows per table for a package with `rows` statements (floors from checks/*.json)."""
+    """Rows per table for a package with `rows` statements (every table at least one row)."""
+    press, reports = source_counts(rows)
+    actors, organizations, conventions = max(1, rows // 20), max(1, rows // 50), max(1, rows // 1_000)
     return {
-        "sources": 2 + max(1, rows // 10_000),  # two reference lists and the press releases
-        "actors": max(6, rows // 20),
-        "organizations": max(30, rows // 50),
-        "conventions": max(10, rows // 1_000),
+        "sources": 2 + press + reports,  # two reference lists, the press releases, the reports
+        "actors": actors,
+        "organizations": organizations,
+        "conventions": conventions,
+        # one per entity, from a press release; one more per treaty, from the treaty list
+        "mentions": actors + organizations + conventions + treaty_count(conventions),
         "statements": rows,
-        "memberships": max(21, rows // 2),
+        "memberships": max(1, rows // 2),
     }
 
 
@@ -164,17 +208,36 @@ def _join(*parts: Any, sep: str = "") -> pa.Array:
     return pc.binary_join_element_wise(*parts, sep)
 
 
-def _numbers(values: np.ndarray) -> pa.Array:
-    return pc.cast(pa.array(values), pa.string())
+def _numbers(values: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
+    """Numbers as strings; null where `present` is False (built so, not masked after: no copy)."""
+    return pc.cast(pa.array(values, mask=None if present is None else ~present), pa.string())
 
 
-def _dates(days: np.ndarray) -> pa.Array:
-    return pc.cast(pa.array(days.astype("int32"), type=pa.date32()), pa.string())
+def _dates(days: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
+    mask = None if present is None else ~present
+    return pc.cast(pa.array(days.astype("int32"), type=pa.date32(), mask=mask), pa.string())
+
+
+def _partial_dates(rng: np.random.Generator, days: np.ndarray, present: np.ndarray) -> pa.Array:
+    """ISO dates, null where not `present`, cut to a random precision: mostly a day
+    (2023-10-05), one in ten a month (2023-10), one in ten a year (2023)."""
+    dates = _dates(days, present)
+    draw = rng.random(len(days))
+    for length, cut in ((7, (draw >= 0.8) & (draw < 0.9)), (4, draw >= 0.9)):
+        cut &= present
+        dates = pc.replace_with_mask(dates, pa.array(cut), pc.utf8_slice_codeunits(
+            pc.filter(dates, pa.array(cut)), 0, length))
+    return dates
 
 
 def _where(mask: np.ndarray, values: pa.Array) -> pa.Array:
     """values where mask holds, null elsewhere."""
     return pc.if_else(pa.array(mask), values, pa.scalar(None, pa.string()))
+
+
+def _take(values: pa.Array, index: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
+    """values[index], null where `present` is False (a null index: no copy to mask after)."""
+    return pc.take(values, pa.array(index, mask=None if present is None else ~present))
 
 
 def _pick(options: tuple[str, ...] | list[str] | pa.Array, index: np.ndarray) -> pa.Array:
@@ -232,11 +295,14 @@ class SourceTexts:
     sentence: np.ndarray  # [press release, position] -> pool index
     start: np.ndarray  # [press release, position] -> offset of the sentence in the text
 
-    def evidence(self, press: np.ndarray, position: np.ndarray) -> tuple[pa.Array, pa.Array, pa.Array]:
-        """The quote at (press release, sentence position), with its start and end offsets."""
+    def evidence(self, press: np.ndarray, position: np.ndarray,
+                 present: np.ndarray) -> tuple[pa.Array, pa.Array, pa.Array]:
+        """The quote at (press release, sentence position), with its start and end offsets;
+        nulls where not `present`."""
         chosen = self.sentence[press, position]
         start = self.start[press, position]
-        return _pick(self.pool, chosen), _numbers(start), _numbers(start + self.pool_length[chosen])
+        return (pc.take(self.pool, pa.array(chosen, mask=~present)), _numbers(start, present),
+                _numbers(start + self.pool_length[chosen], present))
 
 
 def _sentence_pool(rng: np.random.Generator, count: int) -> list[str]:
@@ -257,13 +323,17 @@ def _sentence_pool(rng: np.random.Generator, count: int) -> list[str]:
     return sentences
 
 
-def write_source_texts(out: Path, seed: int, titles: list[str], paths: list[str]) -> tuple[SourceTexts, list[str]]:
-    """Write one text per press release; return where each sentence is, and each file's sha256."""
+def write_source_texts(out: Path, seed: int, titles: list[str], paths: list[str],
+                       named: list[str]) -> tuple[SourceTexts, list[str], np.ndarray]:
+    """Write one text per press release: its title, the sentences, then `named` (the lists of
+    names it mentions). Return where each sentence is, each file's sha256, and per press
+    release the offset at which its lists of names begin."""
     rng = _rng(seed, "texts")
     pool = _sentence_pool(rng, SENTENCE_POOL)
     pool_length = np.array([len(s) for s in pool], dtype=np.int64)
     sentence = rng.integers(0, len(pool), size=(len(titles), SENTENCES_PER_SOURCE))
     start = np.zeros_like(sentence)
+    names_start = np.zeros(len(titles), dtype=np.int64)
     digests = []
     for press, (title, path) in enumerate(zip(titles, paths)):
         parts, offset = [], 0
@@ -277,13 +347,37 @@ def write_source_texts(out: Path, seed: int, titles: list[str], paths: list[str]
             separator = "\n\n" if position % 5 == 4 else " "
             parts.append(separator)
             offset += len(separator)
+        names_start[press] = offset
+        parts.append(named[press])
         data = "".join(parts).encode("utf-8")
         (out / path).write_bytes(data)
         digests.append(hashlib.sha256(data).hexdigest())
-    return SourceTexts(pa.array(pool), pool_length, sentence, start), digests
+    return SourceTexts(pa.array(pool), pool_length, sentence, start), digests, names_start
 
 
 # -- the tables -------------------------------------------------------------------------------
+
+REFERENCE_SOURCES = ("iso-3166-1", "coe-treaty-list")  # undated, no stored text
+TREATY_LIST = "coe-treaty-list"
+# The lists of names that end a press release, one per kind of entity.
+NAME_HEADINGS = ("Participants: ", "Bodies represented: ", "Instruments referred to: ")
+NAME_SEPARATOR, NAME_LIST_END = "; ", ".\n\n"
+ENTITY_PREFIXES = ("actor-", "organization-", "convention-")  # in mention ids: kinds never collide
+
+
+@dataclass
+class Mentions:
+    """Which press release names each entity (actors, then organizations, then conventions),
+    as written, and where: offsets from the start of that release's lists of names until the
+    texts are written, then in the text."""
+
+    kind: np.ndarray  # 0 actor, 1 organization, 2 convention
+    entity_id: pa.Array
+    written: pa.Array
+    length: np.ndarray  # code points of `written`
+    press: np.ndarray
+    offset: np.ndarray
+    named: list[str]  # per press release, its lists of names
 
 
 @dataclass
@@ -292,14 +386,59 @@ class Package:
 
     sizes: dict[str, int]
     press_ids: pa.Array = None
-    press_published: np.ndarray = None  # days since 1970 per press release
+    doc_ids: pa.Array = None  # the dated sources: press releases (with text), then reports (without)
+    doc_published: np.ndarray = None  # days since 1970 per dated source
     texts: SourceTexts = None
     actor_ids: pa.Array = None
     actor_names: pa.Array = None
+    actor_written: pa.Array = None  # how a press release writes the name
     organization_ids: pa.Array = None
     organization_names: pa.Array = None
     convention_ids: pa.Array = None
-    statement_press: np.ndarray = None  # press release of every statement
+    convention_titles: pa.Array = None
+    treaty_numbers: pa.Array = None  # of the first conventions, the treaties
+    statement_doc: np.ndarray = None  # dated source of every statement
+    mentions: Mentions = None
+
+    @property
+    def press(self) -> int:
+        return len(self.press_ids)
+
+
+def plan_mentions(seed: int, package: Package) -> Mentions:
+    """Give every entity a press release that names it, and lay out each release's lists of
+    names: per kind, a heading and the names joined by '; ' (vectorised: the offsets are
+    running sums of lengths within each (release, kind) group)."""
+    rng = _rng(seed, "mentions")
+    written = pa.concat_arrays([package.actor_written, package.organization_names, package.convention_titles])
+    entity_id = pa.concat_arrays([package.actor_ids, package.organization_ids, package.convention_ids])
+    kind = np.repeat(np.arange(3), [len(package.actor_ids), len(package.organization_ids), len(package.convention_ids)])
+    press = rng.integers(0, package.press, len(kind))
+    length = pc.utf8_length(written).to_numpy().astype(np.int64)
+    key = press * 3 + kind
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    first = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    group_kind, group_press = sorted_key[starts] % 3, sorted_key[starts] // 3
+    heading = np.array([len(h) for h in NAME_HEADINGS], dtype=np.int64)[group_kind]
+    step = length[order] + len(NAME_SEPARATOR)
+    before = np.cumsum(step) - step
+    within = before - before[starts][group]  # from the group's first name
+    section = heading + np.add.reduceat(step, starts) - len(NAME_SEPARATOR) + len(NAME_LIST_END)
+    section_before = np.cumsum(section) - section
+    press_first = np.r_[True, group_press[1:] != group_press[:-1]]  # a release's first group
+    section_in_press = section_before - section_before[press_first][np.cumsum(press_first) - 1]
+    offset = np.empty(len(kind), dtype=np.int64)
+    offset[order] = section_in_press[group] + heading[group] + within
+    names = pc.take(written, pa.array(order)).to_pylist()
+    parts: list[list[str]] = [[] for _ in range(package.press)]
+    for g, (begin, end) in enumerate(zip(starts, np.r_[starts[1:], len(order)])):
+        listed = NAME_SEPARATOR.join(names[begin:end])
+        parts[group_press[g]].append(NAME_HEADINGS[group_kind[g]] + listed + NAME_LIST_END)
+    return Mentions(kind=kind, entity_id=entity_id, written=written, length=length, press=press, offset=offset,
+                    named=["".join(p) for p in parts])
 
 
 def sources_table(out: Path, seed: int, package: Package) -> dict[str, pa.Array]:
@@ -310,13 +449,20 @@ def sources_table(out: Path, seed: int, package: Package) -> dict[str, pa.Array]
     titles = _join("Press release ", _numbers(numbers), ": ", _pick(TOPICS, rng.integers(0, len(TOPICS), press)))
     published = rng.integers(_days("2000-01-01"), _days("2024-12-31") + 1, press)
     paths = _join("sources/", ids, ".txt")
-    package.press_published = published
-    package.texts, digests = write_source_texts(out, seed, titles.to_pylist(), paths.to_pylist())
+    package.texts, digests, names_start = write_source_texts(out, seed, titles.to_pylist(), paths.to_pylist(),
+                                                             package.mentions.named)
+    package.mentions.offset += names_start[package.mentions.press]
+    package.mentions.named = []  # in the files now
     publisher = rng.integers(0, package.sizes["organizations"], press)
+    reports = len(package.doc_ids) - press
+    report_numbers = np.arange(1, reports + 1)
+    report_published = rng.integers(_days("2000-01-01"), _days("2024-12-31") + 1, reports)
+    package.doc_published = np.concatenate([published, report_published])
     reference = {
-        "source_id": ["iso-3166-1", "coe-treaty-list"],
+        "source_id": list(REFERENCE_SOURCES),
         "kind": ["reference", "reference"],
         "title": ["ISO 3166-1 alpha-2 country codes", "Complete list of the Council of Europe's treaties"],
+        "document_number": [None, None],
         "description": ["Reference list for the country codes.", "Reference list for treaty numbers, titles and dates."],
         "publisher_id": [None, None],
         "published": [None, None],
@@ -325,10 +471,11 @@ def sources_table(out: Path, seed: int, package: Package) -> dict[str, pa.Array]
         "path": [None, None],
         "sha256": [None, None],
     }
-    generated = {
+    press_releases = {
         "source_id": ids,
         "kind": pa.array(["press-release"] * press),
         "title": titles,
+        "document_number": pa.nulls(press, pa.string()),
         "description": pa.array(["A synthetic press release, curated into the tables, for benchmarks."] * press),
         "publisher_id": pc.take(package.organization_ids, pa.array(publisher)),
         "published": _dates(published),
@@ -337,7 +484,24 @@ def sources_table(out: Path, seed: int, package: Package) -> dict[str, pa.Array]
         "path": paths,
         "sha256": pa.array(digests),
     }
-    return {name: pa.concat_arrays([pa.array(reference[name], pa.string()), generated[name]]) for name in reference}
+    report_titles = _join("Report ", _numbers(report_numbers), " on ",
+                          _pick(TOPICS, rng.integers(0, len(TOPICS), reports)))
+    report_sources = {
+        "source_id": package.doc_ids[press:],
+        "kind": pa.array(["report"] * reports),
+        "title": report_titles,
+        "document_number": _join("Doc. ", _numbers(10_000 + report_numbers)),
+        "description": pa.array(["A synthetic report whose text is not stored: rows cite it by locator."] * reports),
+        "publisher_id": pc.take(package.organization_ids,
+                                pa.array(rng.integers(0, package.sizes["organizations"], reports))),
+        "published": _dates(report_published),
+        "url": _join("https://example.org/reports/", _numbers(report_numbers)),
+        "language": _pick(LANGUAGES, rng.integers(0, len(LANGUAGES), reports)),
+        "path": pa.nulls(reports, pa.string()),
+        "sha256": pa.nulls(reports, pa.string()),
+    }
+    return {name: pa.concat_arrays([pa.array(reference[name], pa.string()), press_releases[name], report_sources[name]])
+            for name in reference}
 
 
 def _country_columns(rng: np.random.Generator, has_country: np.ndarray) -> tuple[pa.Array, pa.Array]:
@@ -358,19 +522,19 @@ def actors_table(seed: int, package: Package) -> dict[str, pa.Array]:
     aliases = pc.if_else(pa.array(alias < 0.033), _join(reversed_name, initial, sep=";"), reversed_name)
     country, reference = _country_columns(rng, rng.random(count) < 0.7)
     package.actor_ids, package.actor_names = names.slug, names.name
+    package.actor_written = pc.if_else(pa.array(alias < 0.1), reversed_name, names.name)
     return {
         "actor_id": names.slug,
         "name": names.name,
         "aliases": _where(alias < 0.1, aliases),
         "country": country,
-        "source_id": pc.take(package.press_ids, pa.array(rng.integers(0, len(package.press_ids), count))),
         "reference_source_id": reference,
     }
 
 
 def organizations_table(seed: int, package: Package) -> dict[str, pa.Array]:
-    """Organization 0 is Kazakhstan (a rule in checks/memberships.json is about it); parents
-    always come earlier in the table, so the tree has no cycle."""
+    """Organization 0 is Kazakhstan (the package's queries are about it); parents always
+    come earlier in the table, so the tree has no cycle."""
     count = package.sizes["organizations"]
     rng = _rng(seed, "organizations")
     classification = rng.integers(0, len(CLASSIFICATIONS), count)
@@ -394,7 +558,6 @@ def organizations_table(seed: int, package: Package) -> dict[str, pa.Array]:
         "classification": _pick(CLASSIFICATIONS, classification),
         "parent_id": _where(has_parent, pc.take(ids, pa.array(parent))),
         "country": country,
-        "source_id": pc.take(package.press_ids, pa.array(rng.integers(0, len(package.press_ids), count))),
         "reference_source_id": reference,
     }
 
@@ -403,7 +566,7 @@ def conventions_table(seed: int, package: Package) -> dict[str, pa.Array]:
     """Treaties first (at most 999: treaty numbers have three digits), then programmes."""
     count = package.sizes["conventions"]
     rng = _rng(seed, "conventions")
-    treaties = min(999, -(-count * 4 // 5))
+    treaties = treaty_count(count)
     programmes = count - treaties
     number = np.sort(rng.choice(np.arange(1, 1000), size=treaties, replace=False))
     series = _pick(["ETS ", "CETS "], (number > 193).astype(np.int64))
@@ -419,24 +582,79 @@ def conventions_table(seed: int, package: Package) -> dict[str, pa.Array]:
     none_t, none_p = pa.nulls(treaties, pa.string()), pa.nulls(programmes, pa.string())
     ids = pa.concat_arrays([pc.replace_substring(pc.utf8_lower(treaty_number), " ", "-"),
                             _join("programme-", serial)])
-    package.convention_ids = ids
+    titles = pa.concat_arrays([treaty_title, programme_title])
+    package.convention_ids, package.convention_titles, package.treaty_numbers = ids, titles, treaty_number
     return {
         "convention_id": ids,
         "kind": pa.array(["treaty"] * treaties + ["cooperation-programme"] * programmes),
         "treaty_number": pa.concat_arrays([treaty_number, none_p]),
-        "title": pa.concat_arrays([treaty_title, programme_title]),
+        "title": titles,
         "short_title": pa.concat_arrays([_where(rng.random(treaties) < 0.5, _join(subject, " Convention")), none_p]),
-        "title_in_source": pa.concat_arrays([_join("the convention on ", pc.utf8_lower(subject)),
-                                             _join("the cooperation priorities ", serial)]),
-        # before 2000, so never after the press release (2000-2024) that cites it
+        # before 2000, so never after a press release (2000-2024) that names it
         "opened": pa.concat_arrays([_dates(rng.integers(_days("1949-05-05"), _days("1999-12-31"), treaties)), none_p]),
         "period_start_year": pa.concat_arrays([none_t, _numbers(start_year)]),
         "period_end_year": pa.concat_arrays([none_t, _numbers(end_year)]),
-        "depositary_id": pa.concat_arrays([pc.take(package.organization_ids,
-                                                   pa.array(rng.integers(0, package.sizes["organizations"], treaties))),
-                                           none_p]),
-        "source_id": pc.take(package.press_ids, pa.array(rng.integers(0, len(package.press_ids), count))),
-        "reference_source_id": pa.concat_arrays([pa.array(["coe-treaty-list"] * treaties), none_p]),
+        "reference_source_id": pa.concat_arrays([pa.array([TREATY_LIST] * treaties), none_p]),
+    }
+
+
+def statement_sources(seed: int, rows: int, press: int, reports: int) -> np.ndarray:
+    """The dated source of every statement (memberships that cite a statement need it too):
+    nine in ten a press release, one in ten a report. int32, drawn a chunk at a time
+    (10M rows: 40 MB)."""
+    rng = _rng(seed, "statement-sources")
+    doc = np.empty(rows, dtype=np.int32)
+    space = press * reports  # draws below 9 * space are press releases, the rest reports
+    for begin in range(0, rows, CHUNK_ROWS):
+        draw = rng.integers(0, 10 * space, min(CHUNK_ROWS, rows - begin))
+        doc[begin:begin + len(draw)] = np.where(draw < 9 * space, draw % press, press + draw % reports)
+    return doc
+
+
+def mentions_chunks(package: Package) -> Iterator[tuple[int, dict[str, pa.Array]]]:
+    """Every entity named in its press release (offsets), then every treaty in the treaty
+    list (a locator: its treaty number). No random draws: plan_mentions made them."""
+    m, treaties = package.mentions, len(package.treaty_numbers)
+    entities = len(m.kind)
+    for begin in range(0, entities, CHUNK_ROWS):
+        end = min(entities, begin + CHUNK_ROWS)
+        kind, entity_id = m.kind[begin:end], m.entity_id[begin:end]
+        source = pc.take(package.press_ids, pa.array(m.press[begin:end]))
+        yield begin, {
+            "mention_id": _join(source, ":", _pick(ENTITY_PREFIXES, kind), entity_id),
+            "source_id": source,
+            "actor_id": _where(kind == 0, entity_id),
+            "organization_id": _where(kind == 1, entity_id),
+            "convention_id": _where(kind == 2, entity_id),
+            "name_as_written": m.written[begin:end],
+            "evidence_start": _numbers(m.offset[begin:end]),
+            "evidence_end": _numbers(m.offset[begin:end] + m.length[begin:end]),
+        }
+    treaty_ids = package.convention_ids[:treaties]
+    yield entities, {
+        "mention_id": _join(TREATY_LIST + ":", treaty_ids),
+        "source_id": pa.array([TREATY_LIST] * treaties),
+        "convention_id": treaty_ids,
+        "name_as_written": package.convention_titles[:treaties],
+        "locator": package.treaty_numbers,
+    }
+    package.mentions = None  # written: free its arrays before the big tables
+
+
+def _evidence_or_locator(rng: np.random.Generator, package: Package, doc: np.ndarray,
+                         cited: np.ndarray | None = None) -> dict[str, pa.Array]:
+    """A sentence of the source's text at its offsets where the text is stored (press
+    releases), else a locator (reports); only for the `cited` rows (default all)."""
+    count = len(doc)
+    cited = np.ones(count, dtype=bool) if cited is None else cited
+    has_text = doc < package.press
+    evidence, evidence_start, evidence_end = package.texts.evidence(
+        np.where(has_text, doc, 0), rng.integers(0, SENTENCES_PER_SOURCE, count), has_text & cited)
+    return {
+        "evidence": evidence,
+        "evidence_start": evidence_start,
+        "evidence_end": evidence_end,
+        "locator": _join("paragraph ", _numbers(rng.integers(1, 300, count), ~has_text & cited)),
     }
 
 
@@ -446,7 +664,8 @@ def statements_chunks(seed: int, package: Package) -> Iterator[tuple[int, dict[s
         end = min(total, begin + CHUNK_ROWS)
         count = end - begin
         rng = _rng(seed, "statements", chunk)
-        press = package.statement_press[begin:end]
+        doc = package.statement_doc[begin:end]
+        source = pc.take(package.doc_ids, pa.array(doc))
         by_actor = rng.random(count) < 0.7
         speaker_actor = rng.integers(0, sizes["actors"], count)
         speaker_organization = rng.integers(0, sizes["organizations"], count)
@@ -456,85 +675,113 @@ def statements_chunks(seed: int, package: Package) -> Iterator[tuple[int, dict[s
         has_quantity = rng.random(count) < 0.05
         quantity = _numbers(rng.integers(0, 1000, count))
         quantity = pc.if_else(pa.array(rng.random(count) < 0.2), _join(quantity, ".5"), quantity)
-        said_on = package.press_published[press] - rng.integers(0, 60, count)
-        evidence, evidence_start, evidence_end = package.texts.evidence(
-            press, rng.integers(0, SENTENCES_PER_SOURCE, count))
+        # said up to 60 days before the source; a scheduled event up to a year after it
+        published = package.doc_published[doc]
+        said_on = np.where(act == SCHEDULED, published + rng.integers(1, 366, count),
+                           published - rng.integers(0, 60, count))
+        about_actor, about_organization, about_convention = (rng.random(count) < share for share in (0.1, 0.4, 0.3))
         yield begin, {
-            "statement_id": _join("statement-", _numbers(np.arange(begin, end))),
-            "source_id": pc.take(package.press_ids, pa.array(press)),
-            "date": _where(rng.random(count) < 0.5, _dates(said_on)),
-            "speaker_actor_id": _where(by_actor, pc.take(package.actor_ids, pa.array(speaker_actor))),
-            "speaker_organization_id": _where(~by_actor, pc.take(package.organization_ids, pa.array(speaker_organization))),
+            "statement_id": _join(source, ":statement-", _numbers(np.arange(begin, end))),
+            "source_id": source,
+            "date": _partial_dates(rng, said_on, rng.random(count) < 0.5),
+            "speaker_actor_id": _take(package.actor_ids, speaker_actor, by_actor),
+            "speaker_organization_id": _take(package.organization_ids, speaker_organization, ~by_actor),
             "attribution": _pick(["explicit", "implied"], (rng.random(count) < 0.15).astype(np.int64)),
             "act": _pick(list(ACT_PHRASES), act),
             "summary": _join(speaker_name, " ", _pick(list(ACT_PHRASES.values()), act), "."),
-            "about_actor_id": _where(rng.random(count) < 0.1,
-                                     pc.take(package.actor_ids, pa.array(rng.integers(0, sizes["actors"], count)))),
-            "about_organization_id": _where(rng.random(count) < 0.4, pc.take(
-                package.organization_ids, pa.array(rng.integers(0, sizes["organizations"], count)))),
-            "about_convention_id": _where(rng.random(count) < 0.3, pc.take(
-                package.convention_ids, pa.array(rng.integers(0, sizes["conventions"], count)))),
+            "about_actor_id": _take(package.actor_ids, rng.integers(0, sizes["actors"], count), about_actor),
+            "about_organization_id": _take(package.organization_ids, rng.integers(0, sizes["organizations"], count),
+                                           about_organization),
+            "about_convention_id": _take(package.convention_ids, rng.integers(0, sizes["conventions"], count),
+                                         about_convention),
             "quantity": _where(has_quantity, quantity),
             "unit": _where(has_quantity, _pick(UNITS, rng.integers(0, len(UNITS), count))),
-            "evidence": evidence,
-            "evidence_start": evidence_start,
-            "evidence_end": evidence_end,
+            **_evidence_or_locator(rng, package, doc),
         }
 
 
-RELATIONS = ("post", "member", "partner", "cooperation", "party", "participant")
-ACTOR_RELATION_WEIGHTS = (0.5, 0.2, 0.1, 0.1, 0.05, 0.05)
-ORGANIZATION_RELATION_WEIGHTS = (0.0, 0.35, 0.2, 0.15, 0.2, 0.1)  # a post is held by a person
-STATUSES = ("current", "intended", "invitation-under-consideration", "planned")
+# Relations to an organization, then to a convention (checks/memberships.json: member-of-organization,
+# party-of-convention); depositary only in the rows made for it.
+RELATIONS = ("post", "member", "associate-member", "observer", "partner", "cooperation",
+             "participant", "party", "signatory", "intends-to-accede", "invited-to-accede", "depositary")
+FIRST_CONVENTION_RELATION = RELATIONS.index("participant")
+ACTOR_RELATION_WEIGHTS = (0.5, 0.15, 0.02, 0.03, 0.1, 0.1, 0.05, 0.03, 0.02, 0.0, 0.0, 0.0)
+# a post is a person's; no random depositaries
+ORGANIZATION_RELATION_WEIGHTS = (0.0, 0.25, 0.05, 0.05, 0.15, 0.15, 0.1, 0.12, 0.05, 0.04, 0.04, 0.0)
+STATUSES = ("current", "planned", "under-consideration", "suspended", "ended", "withdrawn")
+STATUS_WEIGHTS = (0.6, 0.1, 0.05, 0.05, 0.15, 0.05)
+DEPOSITARY_ROLE = "Secretary General"
 
 
 def memberships_chunks(seed: int, package: Package) -> Iterator[tuple[int, dict[str, pa.Array]]]:
+    """The first rows (as many as fit) make each treaty's depositary, from the treaty list;
+    the rest are relations stated by press releases and reports."""
     total, sizes = package.sizes["memberships"], package.sizes
+    depositaries = min(total, len(package.treaty_numbers))
     for chunk, begin in enumerate(range(0, total, CHUNK_ROWS)):
         end = min(total, begin + CHUNK_ROWS)
         count = end - begin
         rng = _rng(seed, "memberships", chunk)
-        by_actor = rng.random(count) < 0.6
+        deposit = np.arange(begin, end) < depositaries
+        by_actor = (rng.random(count) < 0.6) & ~deposit
         relation = np.where(by_actor, rng.choice(len(RELATIONS), count, p=ACTOR_RELATION_WEIGHTS),
                             rng.choice(len(RELATIONS), count, p=ORGANIZATION_RELATION_WEIGHTS))
         member_actor = rng.integers(0, sizes["actors"], count)
         member_organization = rng.integers(0, sizes["organizations"], count)
         target_convention = rng.integers(0, sizes["conventions"], count)
-        status = rng.choice(len(STATUSES), count, p=(0.7, 0.1, 0.05, 0.15))
-        if begin == 0:  # Kazakhstan (organization 0) is a current party to the first four treaties
-            by_actor[:4], member_organization[:4] = False, 0
-            relation[:4], target_convention[:4], status[:4] = RELATIONS.index("party"), np.arange(4), 0
-        to_convention = np.isin(relation, [RELATIONS.index("party"), RELATIONS.index("participant")])
+        status = rng.choice(len(STATUSES), count, p=STATUS_WEIGHTS)
+        relation[deposit] = RELATIONS.index("depositary")
+        target_convention[deposit] = np.arange(begin, end)[deposit]
+        status[deposit] = STATUSES.index("current")
+        to_convention = relation >= FIRST_CONVENTION_RELATION
         is_post = relation == RELATIONS.index("post")
         role = pc.if_else(pa.array(is_post), _pick(POST_ROLES, rng.integers(0, len(POST_ROLES), count)),
                           _pick(MEMBER_ROLES, rng.integers(0, len(MEMBER_ROLES), count)))
-        has_role = is_post | (by_actor & (rng.random(count) < 0.3))
-        has_start = rng.random(count) < 0.5
-        started = rng.integers(_days("1990-01-01"), _days("2023-12-31"), count)
-        ended = started + rng.integers(0, 2000, count)
-        cites_statement = rng.random(count) < 0.3
+        has_role = deposit | is_post | (by_actor & (rng.random(count) < 0.3))
+        cites_statement = (rng.random(count) < 0.3) & ~deposit
         statement = rng.integers(0, sizes["statements"], count)
-        press = np.where(cites_statement, package.statement_press[statement],
-                         rng.integers(0, len(package.press_ids), count))
-        evidence, evidence_start, evidence_end = package.texts.evidence(
-            press, rng.integers(0, SENTENCES_PER_SOURCE, count))
+        doc = np.where(cites_statement, package.statement_doc[statement],
+                       rng.integers(0, len(package.doc_ids), count))
+        source = pc.take(package.doc_ids, pa.array(doc))
+        membership_id = _join(source, ":membership-", _numbers(np.arange(begin, end)))
+        # as_of: the source's date or up to a month before it (the treaty list is undated)
+        published = package.doc_published[doc]
+        as_of = published - np.where(rng.random(count) < 0.2, rng.integers(1, 31, count), 0)
+        # started up to 22 years before as_of (a planned relation: within two years after it);
+        # an ended or withdrawn one ended between its start and as_of, others may end after as_of
+        planned = status == STATUSES.index("planned")
+        started = np.where(planned, as_of + rng.integers(1, 730, count), as_of - rng.integers(0, 8000, count))
+        over = np.isin(status, [STATUSES.index("ended"), STATUSES.index("withdrawn")])
+        ended = np.where(over, started + (rng.random(count) * (as_of - started + 1)).astype(np.int64),
+                         np.maximum(started, as_of) + rng.integers(1, 2000, count))
+        has_start = (rng.random(count) < 0.5) & ~deposit
+        has_end = has_start & (rng.random(count) < np.where(over, 0.8, 0.1))
+        evidence = _evidence_or_locator(rng, package, doc, ~deposit)
+        if deposit.any():  # from the treaty list, which locates them by treaty number
+            treaty = pa.array(target_convention[deposit])
+            mask, deposits = pa.array(deposit), int(deposit.sum())
+            source = pc.replace_with_mask(source, mask, pa.array([TREATY_LIST] * deposits))
+            membership_id = pc.replace_with_mask(membership_id, mask, _join(
+                TREATY_LIST + ":depositary-", pc.take(package.convention_ids, treaty)))
+            role = pc.replace_with_mask(role, mask, pa.array([DEPOSITARY_ROLE] * deposits))
+            evidence["locator"] = pc.replace_with_mask(evidence["locator"], mask,
+                                                       pc.take(package.treaty_numbers, treaty))
         yield begin, {
-            "membership_id": _join("membership-", _numbers(np.arange(begin, end))),
-            "member_actor_id": _where(by_actor, pc.take(package.actor_ids, pa.array(member_actor))),
-            "member_organization_id": _where(~by_actor, pc.take(package.organization_ids, pa.array(member_organization))),
-            "organization_id": _where(~to_convention, pc.take(
-                package.organization_ids, pa.array(rng.integers(0, sizes["organizations"], count)))),
-            "convention_id": _where(to_convention, pc.take(package.convention_ids, pa.array(target_convention))),
+            "membership_id": membership_id,
+            "member_actor_id": _take(package.actor_ids, member_actor, by_actor),
+            "member_organization_id": _take(package.organization_ids, member_organization, ~by_actor),
+            "organization_id": _take(package.organization_ids, rng.integers(0, sizes["organizations"], count),
+                                     ~to_convention),
+            "convention_id": _take(package.convention_ids, target_convention, to_convention),
             "relation": _pick(RELATIONS, relation),
             "role": _where(has_role, role),
             "status": _pick(STATUSES, status),
-            "start_date": _where(has_start, _dates(started)),
-            "end_date": _where(has_start & (rng.random(count) < 0.2), _dates(ended)),
-            "source_id": pc.take(package.press_ids, pa.array(press)),
-            "statement_id": _where(cites_statement, _join("statement-", _numbers(statement))),
-            "evidence": evidence,
-            "evidence_start": evidence_start,
-            "evidence_end": evidence_end,
+            "as_of": _dates(as_of, ~deposit),
+            "start_date": _partial_dates(rng, started, has_start),
+            "end_date": _partial_dates(rng, ended, has_end),
+            "source_id": source,
+            "statement_id": _join(source, ":statement-", _numbers(statement, cites_statement)),
+            **evidence,
         }
 
 
@@ -580,20 +827,22 @@ class Fault:
 
 
 # Each kind cycles through these (table, field, bad value) so that a few faults cover several
-# tables, types and constraints. Values are chosen to break exactly one rule.
+# tables, types and constraints. Values are chosen to break exactly one rule. (statements.date
+# and memberships.start_date are strings with a pattern, so a bad one is a constraint-error;
+# the impossible calendar date is a type-error in memberships.as_of, a date field.)
 FAULT_VARIANTS: dict[str, list[tuple[str, str | None, str | None]]] = {
-    "type-error": [("statements", "evidence_start", "twelve"), ("statements", "date", "2023-02-30"),
-                   ("memberships", "start_date", "someday"), ("statements", "quantity", "about 5")],
+    "type-error": [("statements", "evidence_start", "twelve"), ("statements", "evidence_end", "someday"),
+                   ("memberships", "as_of", "2023-02-30"), ("statements", "quantity", "about 5")],
     "constraint-error": [("statements", "act", "shouted"), ("memberships", "relation", "ally"),
-                         ("actors", "country", "Kz"), ("statements", "evidence_start", "-1")],
+                         ("actors", "country", "Kz"), ("statements", "evidence_start", "-1"),
+                         ("memberships", "start_date", "someday"), ("statements", "date", "2023-13")],
     "primary-key": [("memberships", "membership_id", None)],  # nothing references memberships
     "foreign-key": [("statements", "about_convention_id", "no-such-convention-{k}"),
-                    ("memberships", "statement_id", "no-such-statement-{k}"),
+                    ("memberships", "statement_id", "no-such-source:no-such-statement-{k}"),
                     ("statements", "about_actor_id", "no-such-actor-{k}")],
     "extra-cell": [("statements", None, None), ("memberships", None, None)],
     "missing-cell": [("statements", None, None), ("memberships", None, None)],
 }
-FIRST_FAULTY_ROW = {"memberships": 4}  # leave Kazakhstan's four party memberships alone
 
 
 def plan_faults(seed: int, counts: dict[str, int], sizes: dict[str, int]) -> list[Fault]:
@@ -606,11 +855,10 @@ def plan_faults(seed: int, counts: dict[str, int], sizes: dict[str, int]) -> lis
     rng = _rng(seed, "faults")
     for table in sorted({f.table for f in faults}):
         mine = [f for f in faults if f.table == table]
-        first = FIRST_FAULTY_ROW.get(table, 0)
         needed = len(mine) + sum(f.kind == "primary-key" for f in mine)  # a repeated key needs two rows
-        if needed > sizes[table] - first:
+        if needed > sizes[table]:
             raise GeneratorError(f"{len(mine)} faults do not fit in {table} ({sizes[table]} rows): use more rows")
-        rows = iter(int(r) for r in rng.choice(np.arange(first, sizes[table]), size=needed, replace=False))
+        rows = iter(int(r) for r in rng.choice(np.arange(sizes[table]), size=needed, replace=False))
         for fault in mine:
             fault.index = next(rows)
             if fault.kind == "primary-key":  # the later of two rows repeats the earlier one's key
@@ -632,8 +880,10 @@ def _csv_cell(value: str | None) -> str:
 
 def _quote_where_needed(values: pa.Array) -> pa.Array:
     needs = pc.match_substring_regex(values, '[,"\r\n]')
-    quoted = _join('"', pc.replace_substring(values, '"', '""'), '"')
-    return pc.if_else(needs, quoted, values)
+    if not pc.any(needs).as_py():
+        return values
+    quoted = _join('"', pc.replace_substring(pc.filter(values, needs), '"', '""'), '"')
+    return pc.replace_with_mask(values, needs, quoted)
 
 
 def _free_text(field: dict[str, Any]) -> bool:
@@ -726,7 +976,7 @@ def generate(out: str | Path, rows: int, seed: int = 0, faults: dict[str, int] |
         raise GeneratorError("the seed is a non-negative integer")
     descriptor = json.loads(template.read_text(encoding="utf-8"))
     schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
-    expected_tables = ["sources", "actors", "organizations", "conventions", "statements", "memberships"]
+    expected_tables = ["sources", "actors", "organizations", "conventions", "mentions", "statements", "memberships"]
     if sorted(schemas) != sorted(expected_tables):
         raise GeneratorError(f"{template} has tables {sorted(schemas)}; the generator makes {expected_tables}")
     sizes = table_sizes(rows)
@@ -736,20 +986,23 @@ def generate(out: str | Path, rows: int, seed: int = 0, faults: dict[str, int] |
     planned = plan_faults(seed, faults or {}, sizes)
     _prepare(out)
     package = Package(sizes=sizes)
-    # press releases are numbered 1..n; organizations cite them and sources cite organizations
-    # (publisher_id), so: press release ids, organizations, sources, then the rest.
-    package.press_ids = _join("press-release-", _numbers(np.arange(1, sizes["sources"] - 2 + 1)))
+    # sources cite organizations (publisher_id) and the press releases' texts name every entity
+    # (mentions), so: the entities, where each is named, then the sources and their texts.
+    press, reports = source_counts(rows)
+    package.press_ids = _join("press-release-", _numbers(np.arange(1, press + 1)))
+    package.doc_ids = pa.concat_arrays([package.press_ids, _join("report-", _numbers(np.arange(1, reports + 1)))])
     organizations = organizations_table(seed, package)
-    sources = sources_table(out, seed, package)
     actors = actors_table(seed, package)
     conventions = conventions_table(seed, package)
-    # which press release each statement quotes: memberships that cite a statement need it too
-    package.statement_press = _rng(seed, "statement-sources").integers(0, len(package.press_ids), rows)
+    package.mentions = plan_mentions(seed, package)
+    sources = sources_table(out, seed, package)
+    package.statement_doc = statement_sources(seed, rows, press, reports)
     tables = {
         "sources": lambda: iter([(0, sources)]),
         "organizations": lambda: iter([(0, organizations)]),
         "actors": lambda: iter([(0, actors)]),
         "conventions": lambda: iter([(0, conventions)]),
+        "mentions": lambda: mentions_chunks(package),
         "statements": lambda: statements_chunks(seed, package),
         "memberships": lambda: memberships_chunks(seed, package),
     }

@@ -53,9 +53,9 @@ def edit_statements(descriptor: Path) -> Edits:
     changed = rows[0]
     old_summary = changed["summary"]
     changed["summary"] = old_summary + " (corrected)"
-    rows.append({**rows[1], "statement_id": "added-statement"})
+    rows.append({**rows[1], "statement_id": f"{rows[1]['source_id']}:added-statement"})
     write_table(tables / "statements.csv", header, rows)
-    return Edits("added-statement", removed["statement_id"], changed["statement_id"], old_summary, changed["summary"])
+    return Edits(rows[-1]["statement_id"], removed["statement_id"], changed["statement_id"], old_summary, changed["summary"])
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

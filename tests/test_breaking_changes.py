@@ -101,13 +101,15 @@ def test_a_breaking_change_is_reported_breaking_and_release_refuses_a_patch_bump
 
 
 def test_the_right_bump_releases_and_any_version_overrides(tmp_path):
-    minor = edited(tmp_path, drop_foreign_key, "0.2.0")
+    major, minor_number, patch_number = map(int, json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"].split("."))
+    bumped = f"{major + 1}.0.0" if major else f"0.{minor_number + 1}.0"  # what a breaking change needs
+    minor = edited(tmp_path, drop_foreign_key, bumped)
     done = run_accord("release", str(minor), "--previous", str(ROOT / "datapackage.json"), "--out",
                       str(tmp_path / "dist"), "--engine", ENGINE)
     assert done.exit_code == 0, done.stderr
-    changelog = (tmp_path / "dist" / "accord-0.2.0" / "CHANGELOG.md").read_text(encoding="utf-8")
+    changelog = (tmp_path / "dist" / f"accord-{bumped}" / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "breaking" in changelog and "about_convention_id" in changelog
-    patch = edited(tmp_path, drop_foreign_key, "0.1.1")
+    patch = edited(tmp_path, drop_foreign_key, f"{major}.{minor_number}.{patch_number + 1}")
     forced = run_accord("release", str(patch), "--previous", str(ROOT / "datapackage.json"), "--out",
                         str(tmp_path / "dist"), "--engine", ENGINE, "--any-version")
     assert forced.exit_code == 0, forced.stderr

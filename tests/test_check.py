@@ -112,16 +112,50 @@ def empty_span(table: str, key: str) -> Callable[[Tables], None]:
 
 def add_new_actor(actor_id: str, name: str) -> Callable[[Tables], None]:
     def mutate(t: Tables) -> None:
-        t["actors"].append({"actor_id": actor_id, "name": name, "aliases": "", "country": "", "source_id": "kazakh-mfa-2023-10-07",
-                            "reference_source_id": ""})
+        t["actors"].append({"actor_id": actor_id, "name": name, "aliases": "", "country": "", "reference_source_id": ""})
+
+    return mutate
+
+
+def add_mentioned_copies(t: Tables, table: str, key: str, count: int, key_field: str, **unique: str) -> None:
+    """add_copies, and a mention of each copy in the press release (as the original's), so the
+    copies break the ceiling and nothing else."""
+    add_copies(t, table, key, count, **unique)
+    mention = next(m for m in t["mentions"] if m[key_field] == key and m["source_id"] == MFA)
+    for i in range(count):
+        t["mentions"].append(dict(mention, mention_id=f"{MFA}:{key}-copy-{i}", **{key_field: f"{key}-copy-{i}"}))
+
+
+def delete_all(table: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        first = next(iter(t[table][0]))
+        for row in list(t[table]):
+            delete_with_references(t, table, row[first])
+
+    return mutate
+
+
+def unmention(key_field: str, key: str) -> Callable[[Tables], None]:
+    """Drop every mention of an entity: the entity stays, no source names it any more."""
+
+    def mutate(t: Tables) -> None:
+        t["mentions"][:] = [m for m in t["mentions"] if m[key_field] != key]
 
     return mutate
 
 
 MFA = "kazakh-mfa-2023-10-07"
+GREXT = "coe-gr-ext-2023-6"
+
+
+def pr(slug: str) -> str:
+    """An id of the press release's rows."""
+    return f"{MFA}:{slug}"
+
+
 MUTATIONS: dict[str, Callable[[Tables], None]] = {
     # sources
-    "sources/row-count-floor": lambda t: delete_with_references(t, "sources", "iso-3166-1"),
+    "sources/row-count-floor": delete_all("sources"),
     "sources/row-count-ceiling": lambda t: add_copies(t, "sources", "coe-treaty-list", 100),
     "sources/published-not-in-future": set_("sources", MFA, published="2999-01-01"),
     "sources/curated-source-has-path": set_("sources", MFA, path="", sha256=""),
@@ -131,22 +165,24 @@ MUTATIONS: dict[str, Callable[[Tables], None]] = {
     "sources/source-file-readable": set_("sources", MFA, path="sources/no-such-file.txt"),
     "sources/sha256-matches-file": set_("sources", MFA, sha256="0" * 64),
     # actors
-    "actors/row-count-floor": lambda t: delete_with_references(t, "actors", "maria-spasova"),
-    "actors/row-count-ceiling": lambda t: add_copies(t, "actors", "klaus-neukirch", 1000, name="Person {0}"),
+    "actors/row-count-floor": delete_all("actors"),
+    "actors/row-count-ceiling": lambda t: add_mentioned_copies(t, "actors", "klaus-neukirch", 1000, "actor_id", name="Person {0}"),
     "actors/country-reference-given": set_("actors", "roman-vassilenko", reference_source_id=""),
     "actors/country-reference-absent": set_("actors", "roman-vassilenko", country=""),
+    "actors/mentioned-by-a-source": unmention("actor_id", "maria-spasova"),
     # organizations
-    "organizations/row-count-floor": lambda t: delete_with_references(t, "organizations", "osce"),
-    "organizations/row-count-ceiling": lambda t: add_copies(t, "organizations", "osce", 1000, name="Body {0}"),
+    "organizations/row-count-floor": delete_all("organizations"),
+    "organizations/row-count-ceiling": lambda t: add_mentioned_copies(t, "organizations", "osce", 1000, "organization_id",
+                                                                       name="Body {0}"),
     "organizations/state-has-country": set_("organizations", "morocco", country="", reference_source_id=""),
     "organizations/country-reference-given": set_("organizations", "bulgaria", reference_source_id=""),
-    "organizations/country-reference-absent": set_("organizations", "coe", reference_source_id="iso-3166-1"),
     "organizations/country-matches-parent": set_("organizations", "kz-mfa", country="FR"),
     "organizations/parent-chain-acyclic": set_("organizations", "coe", parent_id="coe-cm"),
+    "organizations/mentioned-by-a-source": unmention("organization_id", "osce"),
     # conventions
-    "conventions/row-count-floor": lambda t: delete_with_references(t, "conventions", "ets-173"),
-    "conventions/row-count-ceiling": lambda t: add_copies(
-        t, "conventions", "coe-kazakhstan-priorities-2024-2027", 500, title="Programme {0}"),
+    "conventions/row-count-floor": delete_all("conventions"),
+    "conventions/row-count-ceiling": lambda t: add_mentioned_copies(
+        t, "conventions", "coe-kazakhstan-priorities-2024-2027", 500, "convention_id", title="Programme {0}"),
     "conventions/treaty-has-number": set_("conventions", "ets-185", treaty_number=""),
     "conventions/programme-has-no-number": set_("conventions", "coe-kazakhstan-priorities-2024-2027", treaty_number="CETS 999"),
     "conventions/treaty-number-series": set_("conventions", "ets-018", treaty_number="CETS 018"),
@@ -154,38 +190,64 @@ MUTATIONS: dict[str, Callable[[Tables], None]] = {
     "conventions/period-order": set_("conventions", "coe-kazakhstan-priorities-2024-2027", period_start_year="2027",
                                      period_end_year="2024"),
     "conventions/opened-after-coe-founding": set_("conventions", "ets-018", opened="1948-12-19"),
+    "conventions/mentioned-by-a-source": unmention("convention_id", "coe-kazakhstan-priorities-2019-2023"),
+    # mentions
+    "mentions/row-count-floor": delete_all("mentions"),
+    "mentions/row-count-ceiling": lambda t: add_copies(t, "mentions", pr("coe"), 5000, name_as_written="Council {0}"),
+    "mentions/one-entity": set_("mentions", pr("coe"), actor_id="roman-vassilenko"),
+    "mentions/id-names-its-source": set_("mentions", pr("coe"), mention_id="coe-treaty-list:coe-again"),
+    "mentions/evidence-or-locator": set_("mentions", pr("coe"), locator="first paragraph"),
+    "mentions/evidence-offsets-ordered": empty_span("mentions", pr("coe")),
+    "mentions/one-row-per-spelling": lambda t: add_copies(t, "mentions", pr("coe"), 1),
     # statements
-    "statements/row-count-floor": lambda t: delete_with_references(t, "statements", "kz-mfa-described-groups-of-rapporteurs"),
-    "statements/row-count-ceiling": lambda t: add_copies(t, "statements", "vassilenko-visited-coe", 2000),
-    "statements/one-speaker-given": set_("statements", "united-kingdom-delegation-supported-priorities",
+    "statements/row-count-floor": delete_all("statements"),
+    "statements/row-count-ceiling": lambda t: add_copies(t, "statements", pr("vassilenko-visited-coe"), 2000),
+    "statements/one-speaker-given": set_("statements", pr("united-kingdom-delegation-supported-priorities"),
                                          speaker_organization_id=""),
-    "statements/one-speaker-only": set_("statements", "vassilenko-visited-coe", speaker_organization_id="kz-mfa"),
-    "statements/unit-for-quantity-given": set_("statements", "vassilenko-noted-four-conventions", unit=""),
-    "statements/unit-for-quantity-absent": set_("statements", "vassilenko-visited-coe", unit="conventions"),
-    "statements/evidence-offsets-ordered": empty_span("statements", "vassilenko-visited-coe"),
-    "statements/evidence-length-matches-offsets": longer_offsets("statements", "vassilenko-visited-coe"),
+    "statements/one-speaker-only": set_("statements", pr("vassilenko-visited-coe"), speaker_organization_id="kz-mfa"),
+    "statements/unit-for-quantity-given": set_("statements", pr("vassilenko-noted-four-conventions"), unit=""),
+    "statements/unit-for-quantity-absent": set_("statements", pr("vassilenko-visited-coe"), unit="conventions"),
+    "statements/evidence-offsets-ordered": empty_span("statements", pr("vassilenko-visited-coe")),
+    "statements/evidence-length-matches-offsets": longer_offsets("statements", pr("vassilenko-visited-coe")),
+    "statements/id-names-its-source": set_("statements", pr("vassilenko-visited-coe"), source_id=GREXT),
+    "statements/evidence-or-locator": set_("statements", pr("vassilenko-visited-coe"), locator="second paragraph"),
+    "statements/date-valid": set_("statements", pr("vassilenko-visited-coe"), date="2023-02-30"),
     # memberships
-    "memberships/row-count-floor": lambda t: delete_with_references(t, "memberships", "tunisia-partner-coe"),
-    "memberships/row-count-ceiling": lambda t: add_copies(t, "memberships", "tunisia-partner-coe", 2000),
-    "memberships/one-member-given": set_("memberships", "kazakhstan-member-greco", member_organization_id=""),
-    "memberships/one-member-only": set_("memberships", "roman-vassilenko-post-kz-mfa", member_organization_id="kz-mfa"),
-    "memberships/one-target-given": set_("memberships", "kazakhstan-member-greco", organization_id=""),
-    "memberships/one-target-only": set_("memberships", "kazakhstan-member-greco", convention_id="ets-173"),
-    "memberships/date-order": set_("memberships", "kazakhstan-member-greco", start_date="2020-01-01", end_date="2019-12-31"),
-    "memberships/party-of-convention": set_("memberships", "kazakhstan-member-greco", relation="party"),
-    "memberships/member-of-organization": set_("memberships", "kazakhstan-party-ets-018", relation="member"),
-    "memberships/post-held-by-person": set_("memberships", "kazakhstan-member-greco", relation="post"),
-    "memberships/evidence-offsets-ordered": empty_span("memberships", "kazakhstan-member-greco"),
-    "memberships/evidence-length-matches-offsets": longer_offsets("memberships", "kazakhstan-member-greco"),
-    "memberships/kazakhstan-party-to-four-conventions": set_("memberships", "kazakhstan-party-ets-018", status="intended"),
+    "memberships/row-count-floor": delete_all("memberships"),
+    "memberships/row-count-ceiling": lambda t: add_copies(t, "memberships", pr("tunisia-partner-coe"), 2000),
+    "memberships/one-member-given": set_("memberships", pr("kazakhstan-member-greco"), member_organization_id=""),
+    "memberships/one-member-only": set_("memberships", pr("roman-vassilenko-post-kz-mfa"), member_organization_id="kz-mfa"),
+    "memberships/one-target-given": set_("memberships", pr("kazakhstan-member-greco"), organization_id=""),
+    "memberships/one-target-only": set_("memberships", pr("kazakhstan-member-greco"), convention_id="ets-173"),
+    "memberships/date-order": set_("memberships", pr("kazakhstan-member-greco"), start_date="2020-01-01", end_date="2019-12",
+                                   status="ended"),
+    "memberships/party-of-convention": set_("memberships", pr("kazakhstan-member-greco"), relation="party"),
+    "memberships/member-of-organization": set_("memberships", pr("kazakhstan-party-ets-018"), relation="member"),
+    "memberships/post-held-by-person": set_("memberships", pr("kazakhstan-member-greco"), relation="post"),
+    "memberships/evidence-offsets-ordered": empty_span("memberships", pr("kazakhstan-member-greco")),
+    "memberships/evidence-length-matches-offsets": longer_offsets("memberships", pr("kazakhstan-member-greco")),
+    "memberships/id-names-its-source": set_("memberships", pr("kazakhstan-member-greco"), membership_id=f"{GREXT}:kazakhstan-member-greco-2"),
+    "memberships/evidence-or-locator": set_("memberships", pr("kazakhstan-member-greco"), evidence="", evidence_start="",
+                                            evidence_end=""),
+    "memberships/dates-valid": set_("memberships", pr("kazakhstan-member-greco"), start_date="2020-02-30"),
+    "memberships/ended-status-has-no-future": set_("memberships", pr("kazakhstan-member-greco"), end_date="2021-06"),
     # cross_table
-    "cross_table/statement-evidence-in-source": altered_quote("statements", "vassilenko-visited-coe"),
-    "cross_table/membership-evidence-in-source": altered_quote("memberships", "kazakhstan-member-greco"),
-    "cross_table/statement-date-not-after-source": set_("statements", "vassilenko-visited-coe", date="2023-10-08"),
-    "cross_table/membership-statement-same-source": set_("statements", "vassilenko-noted-four-conventions",
-                                                         source_id="coe-treaty-list"),
+    "cross_table/statement-evidence-in-source": altered_quote("statements", pr("vassilenko-visited-coe")),
+    "cross_table/membership-evidence-in-source": altered_quote("memberships", pr("kazakhstan-member-greco")),
+    "cross_table/mention-name-in-source": set_("mentions", pr("roman-vassilenko"), name_as_written="Roman Vasilenko_"),
+    "cross_table/statement-date-not-after-source": set_("statements", pr("vassilenko-visited-coe"), date="2023-10-08"),
+    "cross_table/membership-statement-same-source": set_("memberships", pr("kazakhstan-party-ets-018"),
+                                                         statement_id=f"{GREXT}:gr-ext-meeting-scheduled"),
     "cross_table/opened-not-after-citing-source": set_("conventions", "cets-210", opened="2023-10-08"),
     "cross_table/no-near-duplicate-names": add_new_actor("bjorn-berge-2", "Bjorn Berge"),
+    "cross_table/statement-evidence-where-text-stored": set_("statements", f"{GREXT}:gr-ext-meeting-scheduled", locator="",
+                                                             evidence="Roman", evidence_start="38", evidence_end="43"),
+    "cross_table/membership-evidence-where-text-stored": set_("memberships", pr("kazakhstan-member-greco"), evidence="",
+                                                              evidence_start="", evidence_end="", locator="paragraph 6"),
+    "cross_table/mention-evidence-where-text-stored": set_("mentions", pr("coe"), evidence_start="", evidence_end="",
+                                                           locator="first paragraph"),
+    "cross_table/as-of-not-after-source": set_("memberships", pr("kazakhstan-member-greco"), as_of="2023-10-08"),
+    "cross_table/as-of-given-for-dated-source": set_("memberships", pr("kazakhstan-member-greco"), as_of=""),
 }
 
 
@@ -246,7 +308,7 @@ def test_the_intact_package_passes_every_rule(intact):
 
 def test_the_report_says_what_ran(intact):
     _, run = intact
-    task = next(t for t in run.report["tasks"] if t["name"] == "memberships/date-order")
+    task = next(t for t in run.report["tasks"] if t["name"] == "memberships/evidence-offsets-ordered")
     assert task == {
         **task,
         "kind": "expectation",
@@ -265,7 +327,7 @@ def broken(tmp_path_factory):
     """A copy with three broken rules (two errors, one warning-free), checked in json and junit."""
     descriptor = copy_package(tmp_path_factory.mktemp("broken"), checks=True)
     tables = Tables(descriptor)
-    for name in ("memberships/date-order", "statements/evidence-length-matches-offsets", "organizations/state-has-country"):
+    for name in ("memberships/one-target-only", "statements/evidence-length-matches-offsets", "organizations/state-has-country"):
         MUTATIONS[name](tables)
     tables.save()
     return descriptor
@@ -274,17 +336,19 @@ def broken(tmp_path_factory):
 def test_a_failure_names_table_row_field_and_values(broken):
     run = check_json(broken, "--suite", "memberships")
     assert run.exit_code == 1
-    (error,) = next(t for t in run.report["tasks"] if t["name"] == "memberships/date-order")["errors"]
-    row = Tables(broken)["memberships"].index(Tables(broken).row("memberships", "kazakhstan-member-greco")) + 2
+    (error,) = next(t for t in run.report["tasks"] if t["name"] == "memberships/one-target-only")["errors"]
+    tables = Tables(broken)
+    row = tables["memberships"].index(tables.row("memberships", pr("kazakhstan-member-greco"))) + 2
+    looked_at = sum(1 for m in tables["memberships"] if m["organization_id"])  # the rows the row_condition keeps
     assert error == {
         "code": "expectation-failed",
-        "message": f"A relation ends on or after the day it starts. (1 of 21 values fail; row {row})",
+        "message": f"A relation has one target: an organization or a convention, not both. (1 of {looked_at} values fail; row {row})",
         "table": "memberships",
         "row": row,
-        "field": "end_date",
+        "field": "convention_id",
         "severity": "error",
-        "rule": "date-order",
-        "values": [["2019-12-31", "2020-01-01"]],
+        "rule": "one-target-only",
+        "values": ["ets-173"],
         "count": 1,
     }
 
@@ -314,7 +378,7 @@ def test_one_run_writes_several_reports(broken, tmp_path):
     assert run.exit_code == 1
     root = ET.parse(reports / "check.xml").getroot()
     assert int(root.get("failures")) == run.report["stats"]["failed"] == 1
-    assert "memberships/date-order" in (reports / "check.html").read_text(encoding="utf-8")
+    assert "memberships/one-target-only" in (reports / "check.html").read_text(encoding="utf-8")
     bad = check_json(broken, "--report", "junit")
     assert bad.exit_code == 2 and "give FORMAT:FILE" in bad.stderr
 
@@ -322,7 +386,7 @@ def test_one_run_writes_several_reports(broken, tmp_path):
 def test_warn_only_reports_but_exits_0(broken):
     run = check_json(broken, "--suite", "memberships", "--warn-only")
     assert run.exit_code == 0
-    assert "memberships/date-order" in run.failed_rules("error")
+    assert "memberships/one-target-only" in run.failed_rules("error")
     assert run.report["valid"] is False
 
 
@@ -345,7 +409,7 @@ def test_suites_that_name_their_columns_load_only_those_with_the_same_results(tm
     gives the same results as loading every column, which a SQL rule forces."""
     descriptor = copy_package(tmp_path / "package", checks=False)
     tables = Tables(descriptor)
-    row = tables.row("memberships", "bjorn-berge-post-coe")
+    row = tables.row("memberships", pr("bjorn-berge-post-coe"))
     row["evidence_start"], row["evidence_end"] = row["evidence_end"], row["evidence_start"]
     tables.save()
     named = [

@@ -17,7 +17,7 @@ from accord.validate import validate
 from conftest import ROOT
 
 ROWS = 1500
-ALL_FAULTS = {"type-error": 4, "constraint-error": 4, "primary-key": 2, "foreign-key": 3, "extra-cell": 2, "missing-cell": 2}
+ALL_FAULTS = {"type-error": 4, "constraint-error": 6, "primary-key": 2, "foreign-key": 3, "extra-cell": 2, "missing-cell": 2}
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +72,22 @@ def test_faults_change_only_the_faulty_rows(valid_package, faulty_package):
 
 
 def test_table_sizes_follow_the_statements():
-    assert generator.table_sizes(1_000_000) == {"sources": 102, "actors": 50_000, "organizations": 20_000,
-                                                "conventions": 1_000, "statements": 1_000_000, "memberships": 500_000}
-    small = generator.table_sizes(100)
-    assert small["sources"] == 3 and small["organizations"] == 30 and small["conventions"] == 10
+    assert generator.table_sizes(1_000_000) == {"sources": 112, "actors": 50_000, "organizations": 20_000,
+                                                "conventions": 1_000, "mentions": 71_800, "statements": 1_000_000,
+                                                "memberships": 500_000}
+    small = generator.table_sizes(100)  # at least one row in every table
+    assert small == {"sources": 4, "actors": 5, "organizations": 2, "conventions": 1, "mentions": 9,
+                     "statements": 100, "memberships": 50}
+    assert min(generator.table_sizes(1).values()) == 1
+
+
+def test_the_smallest_package_passes_its_checks(tmp_path):
+    from accord.check import check
+
+    generator.generate(tmp_path / "tiny", 1, seed=5)
+    report = check(tmp_path / "tiny")
+    failed = [t.name for t in report.tasks if t.outcome != "passed"]
+    assert report.status == "valid" and not failed, failed
 
 
 def test_the_tables_have_the_sizes_the_manifest_says(valid_package):
@@ -108,9 +120,13 @@ def test_the_valid_package_passes_its_checks(valid_package):
     assert report.status == "valid" and not failed, failed
 
 
-def test_evidence_is_at_its_offsets_and_checksums_hold(valid_package):
-    with (valid_package / "tables/sources.csv").open(encoding="utf-8", newline="") as handle:
-        sources = {row["source_id"]: row for row in csv.DictReader(handle)}
+def read_table(package: Path, table: str) -> list[dict[str, str]]:
+    with (package / f"tables/{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_evidence_and_names_are_at_their_offsets_and_checksums_hold(valid_package):
+    sources = {row["source_id"]: row for row in read_table(valid_package, "sources")}
     texts = {}
     for source_id, row in sources.items():
         if row["path"]:
@@ -118,11 +134,43 @@ def test_evidence_is_at_its_offsets_and_checksums_hold(valid_package):
             assert hashlib.sha256(data).hexdigest() == row["sha256"]
             texts[source_id] = data.decode("utf-8")
     assert any(not text.isascii() for text in texts.values())  # offsets count code points, not bytes
-    for table in ("statements", "memberships"):
-        with (valid_package / f"tables/{table}.csv").open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
+    quoted = {"statements": "evidence", "memberships": "evidence", "mentions": "name_as_written"}
+    for table, column in quoted.items():
+        located = 0
+        for row in read_table(valid_package, table):
+            assert row["source_id"] in sources
+            if row["source_id"] in texts:  # a stored text: evidence at its offsets, no locator
                 start, end = int(row["evidence_start"]), int(row["evidence_end"])
-                assert texts[row["source_id"]][start:end] == row["evidence"]
+                assert texts[row["source_id"]][start:end] == row[column] and not row["locator"], (table, row)
+            else:  # no stored text: a locator, no offsets
+                assert row["locator"] and not row["evidence_start"] and not row["evidence_end"], (table, row)
+                located += 1
+        assert located, f"no {table} row cites a source by locator"
+
+
+def test_the_package_uses_the_many_source_model(valid_package):
+    sources = {row["source_id"]: row for row in read_table(valid_package, "sources")}
+    assert {row["kind"] for row in sources.values()} == {"reference", "press-release", "report"}
+    for table, key in (("mentions", "mention_id"), ("statements", "statement_id"), ("memberships", "membership_id")):
+        rows = read_table(valid_package, table)
+        assert all(row[key].split(":")[0] == row["source_id"] for row in rows), table
+    keys = {"actors": "actor_id", "organizations": "organization_id", "conventions": "convention_id"}
+    entities = {(key, row[key]) for table, key in keys.items() for row in read_table(valid_package, table)}
+    mentions = read_table(valid_package, "mentions")
+    mentioned = {(key, row[key]) for row in mentions for key in keys.values() if row[key]}
+    assert mentioned == entities
+    assert any("," in row["name_as_written"] for row in mentions if row["actor_id"])  # "Last, First": an alias
+    memberships = read_table(valid_package, "memberships")
+    relations = {row["relation"] for row in memberships}
+    assert {"depositary", "party", "signatory", "member", "observer", "post"} <= relations
+    assert {row["status"] for row in memberships} == {"current", "planned", "under-consideration", "suspended",
+                                                      "ended", "withdrawn"}
+    for row in memberships:  # as_of given exactly where the source is dated
+        assert bool(row["as_of"]) == bool(sources[row["source_id"]]["published"]), row
+    dates = [row["date"] for row in read_table(valid_package, "statements") if row["date"]]
+    assert {len(d) for d in dates} == {4, 7, 10}  # years, months and days
+    starts = [row["start_date"] for row in memberships if row["start_date"]]
+    assert {len(d) for d in starts} == {4, 7, 10}
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "frictionless"])
@@ -167,7 +215,7 @@ def test_its_command_line_writes_a_package(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(tmp_path / "out"), "--rows", "200",
                            "--seed", "3", "--faults", "foreign-key=2"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"Wrote {tmp_path / 'out'}: sources 3,")
+    assert done.stdout.startswith(f"Wrote {tmp_path / 'out'}: sources 4,")
     manifest = json.loads((tmp_path / "out" / "faults.json").read_text(encoding="utf-8"))
     assert [f["kind"] for f in manifest["faults"]] == ["foreign-key", "foreign-key"]
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from check_helpers import Tables
 from conftest import ROOT, copy_package, run_accord
 
 TABLES = ("sources", "actors", "organizations", "conventions", "statements", "memberships")
@@ -83,7 +84,8 @@ def test_a_suite_saved_by_gx_runs_unchanged_with_its_severity(gx, tmp_path, engi
     }
     assert tasks["memberships/unexpected-rows-expectation"]["stats"]["description"] == "Every quote has at least one character."
     (warning,) = tasks["memberships/column-values-to-be-in-set-status"]["errors"]
-    assert warning["severity"] == "warning" and warning["count"] == 6
+    others = sum(1 for row in Tables(descriptor)["memberships"] if row["status"] != "current")
+    assert warning["severity"] == "warning" and warning["count"] == others > 0
 
 
 def test_gx_critical_severity_fails_the_gate(gx, tmp_path):

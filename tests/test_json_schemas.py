@@ -24,7 +24,8 @@ def packages(tmp_path_factory):
     good = copy_package(tmp_path_factory.mktemp("good"), checks=True)
     bad = copy_package(tmp_path_factory.mktemp("bad"), checks=True)
     tables = Tables(bad)
-    tables.row("memberships", "kazakhstan-member-greco").update(start_date="2020-01-01", end_date="2019-12-31", status="lost")
+    tables.row("memberships", "kazakh-mfa-2023-10-07:kazakhstan-member-greco").update(start_date="2020-01-01", end_date="2019-12",
+                                                                                      status="lost")
     tables.save()
     return good, bad
 

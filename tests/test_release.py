@@ -21,7 +21,7 @@ from accord.diff import diff_packages
 from accord.errors import DatabaseError, InvalidData, PackageError
 from accord.release import release_package
 
-TABLES = ["sources", "actors", "organizations", "conventions", "statements", "memberships"]
+TABLES = [r["name"] for r in json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["resources"]]
 PACKAGE_FILES = {"datapackage.json", "README.md"} | {
     p.relative_to(ROOT).as_posix()
     for folder in ("tables", "sources", "views", "queries", "checks")
@@ -36,6 +36,11 @@ def releases(tmp_path_factory):
     first = release_package(ROOT / "datapackage.json", out=tmp_path_factory.mktemp("one"), engine=ENGINE)
     second = release_package(ROOT / "datapackage.json", out=tmp_path_factory.mktemp("two"), engine=ENGINE)
     return first, second
+
+
+VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+MAJOR, MINOR, _PATCH = map(int, VERSION.split("."))
+NEXT = f"{MAJOR}.{MINOR + 1}.0"  # a version a release of changed rows may take
 
 
 @pytest.fixture(scope="module")
@@ -159,10 +164,10 @@ def test_without_previous_the_changelog_lists_every_table(release):
 
 
 def next_version(tmp_path: Path) -> tuple[Path, Edits]:
-    """A copy of the package as version 0.2.0, with one statement added, one removed, one changed."""
+    """A copy of the package as the next version, with one statement added, one removed, one changed."""
     descriptor = copy_package(tmp_path / "next")
     data = json.loads(descriptor.read_text(encoding="utf-8"))
-    data["version"] = "0.2.0"
+    data["version"] = NEXT
     descriptor.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return descriptor, edit_statements(descriptor)
 
@@ -170,18 +175,19 @@ def next_version(tmp_path: Path) -> tuple[Path, Edits]:
 def test_previous_release_gives_a_changelog_of_rows_added_removed_and_changed(release, tmp_path):
     descriptor, edits = next_version(tmp_path)
     result = release_package(descriptor, out=tmp_path / "dist", previous=release.folder, engine=ENGINE)
-    assert result.folder.name == "accord-0.2.0" and result.previous_version == release.version
+    assert result.folder.name == f"accord-{NEXT}" and result.previous_version == release.version
     changelog = (result.folder / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert changelog.startswith(f"# Changelog: accord\n\n## 0.2.0\n\nCompared with {release.version}.")
+    assert changelog.startswith(f"# Changelog: accord\n\n## {NEXT}\n\nCompared with {release.version}.")
     statements = release.tables["statements"]
     assert f"| statements | {statements} | {statements} | 1 | 1 | 1 | same |" in changelog
-    assert "| actors | 6 | 6 | 0 | 0 | 0 | same |" in changelog
+    actors = release.tables["actors"]
+    assert f"| actors | {actors} | {actors} | 0 | 0 | 0 | same |" in changelog
     assert f"- Added: `statement_id={edits.added}`" in changelog
     assert f"- Removed: `statement_id={edits.removed}`" in changelog
     assert f"- Changed: `statement_id={edits.changed}`" in changelog
     assert f"  - summary: {json.dumps(edits.old_summary)} → {json.dumps(edits.new_summary)}" in changelog
     # the earlier release's entries follow
-    assert "\n## 0.1.0\n" in changelog
+    assert f"\n## {VERSION}\n" in changelog
 
 
 def test_previous_may_be_a_zip_or_a_descriptor(release, tmp_path):
@@ -204,7 +210,7 @@ def test_refuses_data_that_fails_check_with_exit_1_and_writes_nothing(tmp_path):
         release_package(descriptor, out=tmp_path / "dist", engine=ENGINE)
     run = run_accord("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE)
     assert run.exit_code == 1
-    assert run.stderr.startswith("Error: accord 0.1.0 fails `accord check`, not released: ")
+    assert run.stderr.startswith(f"Error: accord {VERSION} fails `accord check`, not released: ")
     assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
 
 
@@ -221,15 +227,15 @@ def test_a_failed_release_writes_nothing_and_leaves_earlier_releases_as_they_wer
 
 def test_a_released_version_is_never_replaced(tmp_path):
     descriptor = copy_package(tmp_path / "pkg")
-    earlier = tmp_path / "dist" / "accord-0.1.0"
+    earlier = tmp_path / "dist" / f"accord-{VERSION}"
     earlier.mkdir(parents=True)
     (earlier / "SHA256SUMS").write_text("the earlier release")
     for extra in ([], ["--any-version"]):
         run = run_accord("release", str(descriptor), "--out", str(tmp_path / "dist"), "--engine", ENGINE, *extra)
         assert run.exit_code == 2
-        assert run.stderr == (f"Error: {earlier}: version 0.1.0 is released already; a release is never replaced "
+        assert run.stderr == (f"Error: {earlier}: version {VERSION} is released already; a release is never replaced "
                               "(raise the version in datapackage.json)\n")
-    assert tree_bytes(tmp_path / "dist") == {"accord-0.1.0/SHA256SUMS": b"the earlier release"}
+    assert tree_bytes(tmp_path / "dist") == {f"accord-{VERSION}/SHA256SUMS": b"the earlier release"}
 
 
 def test_a_package_without_a_version_is_refused_with_exit_2(tmp_path):
@@ -266,7 +272,7 @@ def test_release_tells_a_terminal_each_step(tmp_path):
     os.close(primary)
     assert process.returncode == 0, seen.decode(errors="replace")
     lines = [line for line in seen.decode().splitlines() if line.startswith("accord release: ")]
-    assert lines == ["accord release: validating and checking accord 0.1.0",
+    assert lines == [f"accord release: validating and checking accord {VERSION}",
                      "accord release: building the database and the Parquet files",
                      "accord release: writing the package files, the zip and the checksums"]
-    assert stdout.startswith("Released accord 0.1.0 to ")
+    assert stdout.startswith(f"Released accord {VERSION} to ")

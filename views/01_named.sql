@@ -20,9 +20,11 @@ SELECT
     ao.name AS about_organization,
     c.treaty_number AS about_treaty_number,
     c.title AS about_convention,
+    s.date,
     s.quantity,
     s.unit,
     s.evidence,
+    s.locator,
     s.source_id
 FROM statements s
 JOIN sources src ON src.source_id = s.source_id
@@ -50,13 +52,16 @@ SELECT
     m.relation,
     m.role,
     m.status,
+    m.as_of,
     coalesce(o.name, c.title) AS target,
     CASE WHEN m.convention_id IS NOT NULL THEN 'convention' ELSE 'organization' END AS target_kind,
     c.treaty_number,
     m.start_date,
     m.end_date,
     m.statement_id,
-    m.evidence
+    m.evidence,
+    m.locator,
+    m.source_id
 FROM memberships m
 LEFT JOIN actors ma ON ma.actor_id = m.member_actor_id
 LEFT JOIN organizations mo ON mo.organization_id = m.member_organization_id
@@ -73,3 +78,36 @@ WITH RECURSIVE tree(organization_id, name, classification, parent_id, depth, pat
     FROM organizations o JOIN tree t ON o.parent_id = t.organization_id
 )
 SELECT * FROM tree;
+
+-- The newest known state of each relation: of the rows that state the same relation (same member,
+-- target, relation and role), the one with the latest as_of date; rows of undated sources count
+-- as older than any dated one. Where two sources state the same relation on the same day, both stay.
+CREATE VIEW memberships_latest AS
+SELECT * EXCLUDE (newest)
+FROM (
+    SELECT m.*,
+           rank() OVER (PARTITION BY coalesce(m.member_actor_id, m.member_organization_id),
+                                     coalesce(m.organization_id, m.convention_id), m.relation, coalesce(m.role, '')
+                        ORDER BY m.as_of DESC NULLS LAST) AS newest
+    FROM memberships m
+)
+WHERE newest = 1;
+
+-- Every source that names an entity, with the name as written there and the entity's own name.
+CREATE VIEW mentions_named AS
+SELECT
+    m.mention_id,
+    CASE WHEN m.actor_id IS NOT NULL THEN 'person' WHEN m.organization_id IS NOT NULL THEN 'organization' ELSE 'convention' END AS entity_kind,
+    coalesce(m.actor_id, m.organization_id, m.convention_id) AS entity_id,
+    coalesce(a.name, o.name, c.title) AS entity_name,
+    m.name_as_written,
+    s.title AS source_title,
+    s.kind AS source_kind,
+    s.published AS source_published,
+    m.locator,
+    m.source_id
+FROM mentions m
+JOIN sources s ON s.source_id = m.source_id
+LEFT JOIN actors a ON a.actor_id = m.actor_id
+LEFT JOIN organizations o ON o.organization_id = m.organization_id
+LEFT JOIN conventions c ON c.convention_id = m.convention_id;
