@@ -4,6 +4,7 @@ accord from this checkout into an environment of its own, as a user's CI does.""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -108,4 +109,5 @@ def test_the_github_action_gates_the_package_with_annotations_a_summary_and_repo
     release = subprocess.run([str(accord), "release", str(repository / "data"), "--out", str(tmp_path / "dist")],
                              capture_output=True, text=True, timeout=300)
     assert release.returncode == 1, release.stderr  # the broken sample fails its suites: no release, no traceback
-    assert release.stderr.startswith("Error: accord 0.1.0 fails `accord check`, not released") and "Traceback" not in release.stderr
+    version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert release.stderr.startswith(f"Error: accord {version} fails `accord check`, not released") and "Traceback" not in release.stderr
