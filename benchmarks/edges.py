@@ -40,7 +40,7 @@ def latin1_table(folder: Path, rows: int = 100_000) -> None:
     rng = random.Random(11)
     lines = ["id,city,population,founded"]
     for r in range(1, rows + 1):
-        lines.append(f"{r},{rng.choice(LATIN1_NAMES)} {r % 97},{rng.randint(100, 10**7)},{rng.randint(800, 2020)}")
+        lines.append(f"{r},{rng.choice(LATIN1_NAMES)} {r % 97},{rng.randint(100, 10**7)},{rng.randint(1000, 2020)}")
     (folder / "cities.csv").write_bytes(("\n".join(lines) + "\n").encode("iso-8859-1"))
     schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "city", "type": "string", "constraints": {"required": True}},
                          {"name": "population", "type": "integer", "constraints": {"minimum": 0}},
