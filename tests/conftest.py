@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]  # this package's
 ENGINE = "duckdb"  # tests validate with the default engine; the differential tests compare it with frictionless
 PACKAGE_ITEMS = ("datapackage.json", "tables", "sources", "views", "queries")
 

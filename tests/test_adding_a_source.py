@@ -35,21 +35,15 @@ def add_source(descriptor: Path) -> str:
         start = text.index(quote)  # the first occurrence, in code points
         return {"evidence_start": str(start), "evidence_end": str(start + len(quote))}
 
-    for m in plan["mentions"]:
-        row = {f: "" for f in tables["mentions"][0]}
-        row.update({k: v for k, v in m.items() if k != "slug"}, mention_id=f"{sid}:{m['slug']}", source_id=sid,
-                   **span(m["name_as_written"]))
-        tables["mentions"].append(row)
-    for s in plan["statements"]:
-        row = {f: "" for f in tables["statements"][0]}
-        row.update({k: v for k, v in s.items() if k != "slug"}, statement_id=f"{sid}:{s['slug']}", source_id=sid,
-                   **span(s["evidence"]))
-        tables["statements"].append(row)
-    for m in plan["memberships"]:
-        row = {f: "" for f in tables["memberships"][0]}
-        row.update({k: v for k, v in m.items() if k not in ("slug", "statement")}, membership_id=f"{sid}:{m['slug']}",
-                   source_id=sid, statement_id=f"{sid}:{m['statement']}", **span(m["evidence"]))
-        tables["memberships"].append(row)
+    for table, key, quoted in (("mentions", "mention_id", "name_as_written"), ("statements", "statement_id", "evidence"),
+                               ("memberships", "membership_id", "evidence")):
+        for item in plan[table]:
+            row = dict.fromkeys(tables[table][0], "")
+            row.update({k: v for k, v in item.items() if k not in ("slug", "statement")}, source_id=sid,
+                       **{key: f"{sid}:{item['slug']}"}, **span(item[quoted]))
+            if "statement" in item:  # the statement a relation is claimed in, of the same source
+                row["statement_id"] = f"{sid}:{item['statement']}"
+            tables[table].append(row)
     tables.save()
     return sid
 

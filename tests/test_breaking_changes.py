@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ENGINE, ROOT, copy_package, run_accord
+from conftest import ENGINE, ROOT, VERSION, copy_package, run_accord
 from release_helpers import tree_bytes
 
 from accord.diff import diff_packages
@@ -101,7 +101,7 @@ def test_a_breaking_change_is_reported_breaking_and_release_refuses_a_patch_bump
 
 
 def test_the_right_bump_releases_and_any_version_overrides(tmp_path):
-    major, minor_number, patch_number = map(int, json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"].split("."))
+    major, minor_number, patch_number = map(int, VERSION.split("."))
     bumped = f"{major + 1}.0.0" if major else f"0.{minor_number + 1}.0"  # what a breaking change needs
     minor = edited(tmp_path, drop_foreign_key, bumped)
     done = run_accord("release", str(minor), "--previous", str(ROOT / "datapackage.json"), "--out",

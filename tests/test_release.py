@@ -14,7 +14,7 @@ import frictionless
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import ENGINE, ROOT, copy_package, run_accord
+from conftest import ENGINE, ROOT, VERSION, copy_package, run_accord
 from release_helpers import Edits, edit_statements, read_table, tree_bytes, write_table
 
 from accord.diff import diff_packages
@@ -38,7 +38,6 @@ def releases(tmp_path_factory):
     return first, second
 
 
-VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
 MAJOR, MINOR, _PATCH = map(int, VERSION.split("."))
 NEXT = f"{MAJOR}.{MINOR + 1}.0"  # a version a release of changed rows may take
 
@@ -53,10 +52,9 @@ def sha256(path: Path) -> str:
 
 
 def test_the_release_folder_is_named_and_holds_every_artifact(release):
-    version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
-    assert release.folder.name == f"accord-{version}" and release.version == version
+    assert release.folder.name == f"accord-{VERSION}" and release.version == VERSION
     expected = PACKAGE_FILES | {
-        f"accord-{version}.zip",
+        f"accord-{VERSION}.zip",
         "accord.duckdb",
         "CHANGELOG.md",
         "SHA256SUMS",
