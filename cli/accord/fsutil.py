@@ -1,16 +1,126 @@
 """Writes that never leave a half-written file: write beside the target, flush it to disk, then
 rename, and flush the folder: after a crash or a power cut the target is the old version or the
-new one, whole."""
+new one, whole.
+
+A folder is replaced by swapping it with the finished one in one step (Linux's renameat2
+RENAME_EXCHANGE); where the system cannot, by two renames, and a crash between them leaves the
+old folder aside, which the next write to that target puts back.
+
+Temporaries a killed process leaves: a process killed outright (SIGKILL, power cut) cannot clean
+up, so every temporary name says whose it is: `.<target>.accord-<pid>.<random>.tmp` (a file or
+folder being written; DuckDB may add `<name>.wal`) and `.<target>.accord-<pid>.<random>.old` (a
+replaced folder on its way out). Before writing a target, atomic_path, atomic_directory and
+replace_directory remove its temporaries whose process is no longer running, never those of a
+live process (the pid is checked on this machine: a folder shared with another machine or
+container is cleaned only by a process that sees the same pids; on Windows nothing is removed).
+
+Fault points: fault_point(step) kills the process (SIGKILL: no cleanup, no finally) when
+ACCORD_FAULT names the step, at its ACCORD_FAULT_AT-th time (default the first). The crash tests
+use them to check that every step leaves the old version or the new one; FAULT_POINTS names them
+all.
+"""
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import errno
+import functools
 import os
 import re
 import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+FAULT_POINTS = (
+    "atomic:written",  # atomic_path: the caller has written the temporary file
+    "atomic:synced",  # ... flushed to disk
+    "atomic:renamed",  # ... renamed over the target
+    "atomic:folder-synced",  # ... and the folder's new entry flushed
+    "directory:written",  # atomic_directory: the caller has filled the temporary folder
+    "directory:synced",  # ... every file and folder in it flushed
+    "replace:moved-aside",  # replace_directory without an exchange: the old folder moved aside, none in place
+    "replace:moved-in",  # the new folder in place (the old one at the temporary name)
+    "replace:old-removed",  # the old folder deleted
+    "directory:folder-synced",  # atomic_directory: the parent folder's entries flushed
+    "build:table-loaded",  # each table inserted into the temporary database
+    "build:database-written",  # every table, the metadata and the views in the temporary database
+    "build:parquet-written",  # each Parquet file written into the temporary folder
+    "release:checked",  # the data passed `accord check`, nothing built yet
+    "release:built",  # the database and Parquet files are in the temporary release folder
+    "release:file-copied",  # each package file copied into it
+    "release:zip-written",  # the zip written (the changelog and checksums next)
+    "download:file-fetched",  # each file fetched and verified into the staging folder
+    "download:staged",  # every file and the descriptor in staging, the target untouched
+    "download:in-place",  # the new folder in place, the staging folder not yet removed
+)
+_faults_reached: collections.Counter[str] = collections.Counter()
+
+
+def fault_point(step: str) -> None:
+    """Kill this process with SIGKILL if ACCORD_FAULT is step and this is its ACCORD_FAULT_AT-th time."""
+    if os.environ.get("ACCORD_FAULT") != step:
+        return
+    _faults_reached[step] += 1
+    if _faults_reached[step] == int(os.environ.get("ACCORD_FAULT_AT") or 1):
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name}.accord-{os.getpid()}."
+
+
+def _owner(name: str, target: Path) -> int | None:
+    """The pid in one of target's temporary names (.<target>.accord-<pid>.<rest>), else None."""
+    match = re.fullmatch(rf"\.{re.escape(target.name)}\.accord-(\d+)\..+", name, re.DOTALL)
+    return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+
+def _is_running(pid: int) -> bool:
+    """Whether a process with this pid runs on this machine (a pid that cannot be checked counts as running)."""
+    if pid == os.getpid() or sys.platform == "win32":  # on Windows os.kill(pid, 0) would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: another user's live process
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Delete the temporaries of target left by accord processes that are no longer running.
+
+    A folder a killed replace_directory left aside while target is missing is the old version
+    whole: it goes back into place.
+    """
+    target = Path(target)
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        pid = _owner(entry.name, target)
+        if pid is None or _is_running(pid):
+            continue
+        aside = entry / target.name
+        if entry.name.endswith(".old") and os.path.lexists(aside) and not os.path.lexists(target):
+            with contextlib.suppress(OSError):
+                os.replace(aside, target)
+        _remove(entry)
+
+
+def _remove(path: Path) -> None:
+    """Delete a file, link or folder, whichever path is; nothing if it is gone."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 @contextlib.contextmanager
@@ -22,15 +132,20 @@ def atomic_path(target: Path, suffix: str = "") -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + ".tmp", dir=target.parent)
+    remove_stale_temporaries(target)
+    fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=suffix + ".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     tmp_path.unlink()  # let the writer create it (DuckDB refuses an existing empty file)
     try:
         yield tmp_path
+        fault_point("atomic:written")
         sync(tmp_path)
+        fault_point("atomic:synced")
         os.replace(tmp_path, target)
+        fault_point("atomic:renamed")
         sync(target.parent)
+        fault_point("atomic:folder-synced")
     finally:
         for leftover in (tmp_path, Path(str(tmp_path) + ".wal")):
             with contextlib.suppress(FileNotFoundError):
@@ -42,26 +157,72 @@ def atomic_write_text(target: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+@functools.cache
+def _renameat2():
+    """libc's renameat2, or None where there is none (not Linux, or an old C library)."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one step; False, changing nothing, where the system or file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    import ctypes
+
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
 def replace_directory(source: Path, target: Path) -> None:
     """Move the finished folder source into target's place, replacing any folder there.
 
-    Two renames on one file system: the old target is moved aside, the new one moved in, then the
-    old one removed. A reader sees the whole old folder or the whole new one, never a mix
-    (between the two renames, for a moment, no folder at all).
+    Where the system can, the two are swapped in one step and the old one, now at source,
+    removed: a reader sees the whole old folder or the whole new one. Elsewhere two renames: the
+    old target is moved aside, the new one moved in, then the old one removed; between the two
+    renames there is, for a moment, no folder at all (after a crash there, the next write to
+    target puts the old one back: remove_stale_temporaries).
     """
     source, target = Path(source), Path(target)
-    if not target.exists():
+    remove_stale_temporaries(target)
+    if not os.path.lexists(target):
         os.replace(source, target)
+        fault_point("replace:moved-in")
         return
-    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    if exchange_paths(source, target):
+        fault_point("replace:moved-in")
+        _remove(source)
+        fault_point("replace:old-removed")
+        return
+    aside = Path(tempfile.mkdtemp(prefix=_temporary_prefix(target), suffix=".old", dir=target.parent))
     os.replace(target, aside / target.name)
+    fault_point("replace:moved-aside")
     try:
         os.replace(source, target)
     except BaseException:
         os.replace(aside / target.name, target)
         raise
-    finally:
-        shutil.rmtree(aside, ignore_errors=True)
+    fault_point("replace:moved-in")
+    shutil.rmtree(aside, ignore_errors=True)
+    fault_point("replace:old-removed")
 
 
 @contextlib.contextmanager
@@ -69,17 +230,21 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     """Yield a fresh folder beside target; on success it replaces target, on failure it is removed."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    remove_stale_temporaries(target)
+    tmp = Path(tempfile.mkdtemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=target.parent))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         yield tmp
+        fault_point("directory:written")
         sync_tree(tmp)
+        fault_point("directory:synced")
         replace_directory(tmp, target)
         sync(target.parent)
+        fault_point("directory:folder-synced")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove(tmp)  # a failed write, or the replaced target after a swap
 
 
 def sync(path: Path) -> None:
