@@ -32,7 +32,7 @@ from pathlib import Path
 
 from accord import ddl, metadata
 from accord.errors import ChecksFailed, DatabaseError, InvalidData, PackageError, UsageError
-from accord.fsutil import atomic_directory, atomic_path
+from accord.fsutil import atomic_directory, atomic_path, fault_point
 from accord.package import Package, load_package, package_file
 from accord.report import Report, display_path
 from accord.sql import first_line, quote_identifier, quote_literal
@@ -202,9 +202,11 @@ def write_database(run: Validation, database: Path, parquet_dir: Path | None, fo
             if table.rows is not None and rows[table.name] != table.rows:
                 raise DatabaseError(f"table {table.name!r}: {rows[table.name]} rows written where validation read "
                                     f"{table.rows}; not built (please report this package)")
+            fault_point("build:table-loaded")
         metadata.write_text_files(con, run.package, set(run.tables), notes)
         metadata.write_metadata(con, run.package, when or metadata.built_at(), hashes.result(), notes)
         views = _apply_views(con, run.package)
+        fault_point("build:database-written")
     finally:
         con.execute("USE memory")
         con.execute(f"DETACH {OUTPUT}")
@@ -234,6 +236,7 @@ class _ParquetExport(threading.Thread):
                 except Exception as exc:
                     raise DatabaseError(f"{target.name}: {first_line(exc)}") from exc
                 self.files.append(target)
+                fault_point("build:parquet-written")
         except BaseException as exc:  # handed to the thread that joins
             self.error = exc
         finally:

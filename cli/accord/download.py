@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord import __version__
 from accord.errors import ChecksumMismatch, DownloadError, PackageError, UsageError
-from accord.fsutil import replace_directory, sync, sync_tree
+from accord.fsutil import fault_point, replace_directory, sync, sync_tree
 from accord.package import DEFAULT_DESCRIPTOR, is_unsafe_path
 
 RELEASE_FILES = "accord:files"  # the descriptor property listing a release's files that are not resources
@@ -428,7 +428,10 @@ def _download_descriptor(
     try:
         _remove_leftovers(package_dir, {e.path for e in entries} | {e.path + PART_SUFFIX for e in entries})
         earlier = target if (target / DEFAULT_DESCRIPTOR).is_file() else None  # a completed earlier download
-        files = [_fetch_entry(entry, package_dir, progress, retries, backoff, earlier) for entry in entries]
+        files = []
+        for entry in entries:
+            files.append(_fetch_entry(entry, package_dir, progress, retries, backoff, earlier))
+            fault_point("download:file-fetched")
     except PackageError:  # a mismatch or a refusal: the next attempt starts clean
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -508,9 +511,11 @@ def download_package(
         target, staging, descriptor, files = _download_zip(source, target, progress, retries, backoff)
     else:
         target, staging, descriptor, files = _download_descriptor(source, target, trusted, progress, retries, backoff)
+    fault_point("download:staged")
     sync_tree(staging / "package")
     replace_directory(staging / "package", target)
     sync(target.parent)
+    fault_point("download:in-place")
     shutil.rmtree(staging, ignore_errors=True)
     result = DownloadResult(target, str(descriptor.get("name") or target.name), descriptor.get("version"), files)
     reused = [f.path for f in files if f.reused]

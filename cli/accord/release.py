@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord.download import RELEASE_FILES
 from accord.errors import InvalidData, PackageError, UsageError
-from accord.fsutil import atomic_directory
+from accord.fsutil import atomic_directory, fault_point
 from accord.package import DEFAULT_DESCRIPTOR, Package, Resource, is_unsafe_path, load_package
 
 if TYPE_CHECKING:
@@ -395,16 +395,19 @@ def release_package(
         with open_validation(package, engine=engine, keep="all", outputs=[folder, Path(work)]) as run:
             report = check_validation(run, checks_folder, available, selected, Path(work))
             _refuse_unless_checked(report, package, version)
+            fault_point("release:checked")
             step("building the database and the Parquet files")
             # the build time the database records: the descriptor's `created` (a release is the same bytes every time)
             built = write_database(run, folder / database, folder / "parquet", when=str(package.descriptor.get("created") or ""))
         step("writing the package files, the zip and the checksums")
         if not pin_database_identifier(folder / database):
             notes.append(f"{database}: unknown DuckDB header layout; its random identifier makes it differ per build")
+        fault_point("release:built")
         files = _package_files(package)
         for path, source in files.items():
             (folder / path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, folder / path)
+            fault_point("release:file-copied")
         _write_text(folder / README, readme_text(package, version, built.tables, database, zip_name))
         resource_paths = [_release_paths(r) for r in package.resources]
         others = sorted({*files, README} - {p for paths in resource_paths for p in paths})
@@ -412,6 +415,7 @@ def release_package(
         # default=str: a YAML descriptor may hold dates, which JSON writes as text
         _write_text(folder / DEFAULT_DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False, default=str) + "\n")
         write_zip(folder / zip_name, folder, [DEFAULT_DESCRIPTOR, README, *files])
+        fault_point("release:zip-written")
         earlier = _earlier_entries(Path(previous), package.name) if previous else ""
         changelog = changelog_text(package.name, version, built.tables, changes, earlier)
         _write_text(folder / CHANGELOG, changelog)
