@@ -126,6 +126,7 @@ def open_validation(path: str | Path | Package | None = None, engine: str = "duc
 
 def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_rows: bool) -> None:
     from accord import sql
+    from accord.validate.compressed import ExpandedFiles
     from accord.validate.frictionless_engine import CaptureTarget, validate_with_frictionless
 
     package = run.package
@@ -134,12 +135,13 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
         if reserved:
             raise PackageError(f"resource {reserved[0]!r}: the field name {ROW_NUMBER!r} is reserved by accord")
     tasks = {}
+    expanded = ExpandedFiles(run.temp_dir)  # each compressed file expanded once, for whichever engine reads it
     if engine == "duckdb":
         from accord.validate.engine import read_and_check
         from accord.validate.planner import plan_package
         from accord.validate.reader import connect
 
-        plan = plan_package(package, keep)
+        plan = plan_package(package, keep, expanded)
         run.con = connect(list(plan.tables.values()), run.temp_dir, outputs)
         tasks.update(read_and_check(run.con, plan, run.temp_dir, check_rows))
         for name, table_plan in plan.tables.items():
@@ -153,7 +155,7 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
         handed_off = {r.name: "" for r in package.resources}
     if handed_off:
         target = CaptureTarget(run.con, keep)
-        for task in validate_with_frictionless(package, names=list(handed_off), capture=target):
+        for task in validate_with_frictionless(package, names=list(handed_off), capture=target, expanded=expanded):
             tasks[task.table] = task
         run.files = target.files
         run.report.notes += [f"{name}: not a table: frictionless checked the file only" for name in target.files]

@@ -157,10 +157,10 @@ def read_and_check(con: Any, plan: PackagePlan, temp_dir: Path, check_rows: bool
 
 
 def prepare_read_path(table: TablePlan, temp_dir: Path) -> None:
-    """The file DuckDB reads: the resource's own, or a copy in UTF-8 (a declared encoding other
-    than UTF-8) with a marker on each empty line (DuckDB skips empty lines, frictionless counts
-    them as blank rows)."""
-    source = table.resource.path
+    """The file DuckDB reads: the table's source (the resource's file, or its expanded copy), or
+    a copy in UTF-8 (a declared encoding other than UTF-8) with a marker on each empty line
+    (DuckDB skips empty lines, frictionless counts them as blank rows)."""
+    source = table.source_path
     if table.transcode_from:
         copy = temp_dir / f"{len(os.listdir(temp_dir))}.csv"
         if utf8_copy(source, copy, table.transcode_from):

@@ -4,18 +4,25 @@ When build or check will read the tables, the rows frictionless reads while it v
 kept too (its on_row callback sees every row, in the same pass): their typed values go into the
 engine's DuckDB connection, so that build and check see exactly what frictionless read,
 without reading the file again.
+
+A compressed file is read from its expanded copy (accord.validate.compressed), within the bound
+on its expanded size; its errors still name the compressed file.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from accord.limits import LimitReached
 from accord.package import Package
 from accord.report import Error, Task
 from accord.sql import quote_identifier
+from accord.validate.compressed import ExpandedFiles, read_from_copies
 from accord.validate.plan import Keep, kept_fields
 
 BATCH_ROWS = 20_000  # rows converted to Arrow and inserted at a time
@@ -47,10 +54,14 @@ class CaptureTarget:
 
 
 def validate_with_frictionless(package: Package, names: list[str] | None = None,
-                               capture: CaptureTarget | None = None) -> list[Task]:
-    """Validate the package (or only the named resources) with frictionless."""
-    from frictionless import Checklist, FrictionlessException, system
+                               capture: CaptureTarget | None = None, expanded: ExpandedFiles | None = None) -> list[Task]:
+    """Validate the package (or only the named resources) with frictionless. Compressed files are
+    read from their copies in `expanded` (the run's), else in a folder of this call's own."""
+    from frictionless import FrictionlessException, system
 
+    if expanded is None:
+        with tempfile.TemporaryDirectory(prefix="accord-expanded-") as folder:
+            return validate_with_frictionless(package, names, capture, ExpandedFiles(Path(folder)))
     tasks = []
     with system.use_context(trusted=package.trusted):
         try:
@@ -58,10 +69,15 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None,
         except FrictionlessException as exc:
             return [Task(name="package", kind="validation", engine="frictionless",
                          errors=[Error(code=exc.error.type, message=exc.error.message)])]
+        redirected = read_from_copies(package, fpackage, expanded)
+    # the package's own paths were found safe before any table is read; the copies' absolute paths
+    # in the run's temporary folder are accord's, which frictionless must be told to trust
+    with system.use_context(trusted=package.trusted or bool(redirected)):
         for fresource in fpackage.resources:
             if names is not None and fresource.name not in names:
                 continue
             started = time.perf_counter()
+            path = redirected.get(fresource.name, fresource.path)  # a copy's errors name the compressed file
             task = Task(name=f"validate:{fresource.name}", kind="validation", table=fresource.name,
                         engine="frictionless")
             keeper = None
@@ -73,21 +89,23 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None,
                 freport = fresource.validate(on_row=keeper.add if keeper else None)
                 if keeper:
                     keeper.flush()
+            except LimitReached:
+                raise  # the command's limits (time, memory) stop it, whichever table it is reading
             except Exception as exc:  # the reference itself crashes on some inputs (docs/validation-engine.md)
                 if capture is not None:
                     capture.tables.pop(fresource.name, None)
                 task.errors.append(Error(code="engine-error", table=fresource.name, rule="frictionless",
-                                         message=f"{fresource.path}: frictionless could not validate this table: "
+                                         message=f"{path}: frictionless could not validate this table: "
                                                  f"{type(exc).__name__}: {exc}"))
                 task.status = "error"
                 tasks.append(task)
                 continue
             for ftask in freport.tasks:
                 task.rows = ftask.stats.get("rows")
-                task.errors.extend(_convert(err, fresource.name, fresource.path) for err in ftask.errors)
+                task.errors.extend(_convert(err, fresource.name, path) for err in ftask.errors)
                 if keeper and keeper.kept and any(w.startswith("reached") for w in ftask.warnings):
                     keeper.kept.complete = False  # frictionless stopped reading at its error limit
-            task.errors.extend(_convert(err, fresource.name, fresource.path) for err in freport.errors)
+            task.errors.extend(_convert(err, fresource.name, path) for err in freport.errors)
             task.seconds = round(time.perf_counter() - started, 3)
             tasks.append(task)
     return tasks

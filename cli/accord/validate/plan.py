@@ -78,7 +78,8 @@ class TablePlan:
     foreign_keys: list[ForeignKeyPlan]
     declared_stats: dict[str, Any] = field(default_factory=dict)  # hash, bytes, fields, rows
     schema_field_count: int = 0
-    read_path: Path | None = None  # the file DuckDB reads: the resource file or a copy (see empty lines)
+    source_path: Path | None = None  # the table's bytes: the resource's file, or its expanded copy (compressed)
+    read_path: Path | None = None  # the file DuckDB reads: source_path or a copy of it (see empty lines)
     empty_line_marker: str | None = None
     transcode_from: str | None = None  # a declared encoding other than UTF-8: the file is read as a UTF-8 copy
     bom_kept: bool = False  # starts with a byte order mark that the declared encoding keeps as text

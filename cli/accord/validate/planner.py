@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 from accord.package import Package, Resource
 from accord.report import Error
 from accord.validate.bytescan import BOM, ScanRequest, ScanResult, scan_files
+from accord.validate.compressed import ExpandedFiles, NotExpanded
 from accord.validate.constraint_sql import constraint_literals
 from accord.validate.plan import (
     SUPPORTED_ENCODINGS,
@@ -38,9 +40,10 @@ from accord.validate.typing_sql import strptime_pattern
 # takes to read a few rows (2,000 integer fields: 13 s against 2.3 s); such tables are rare.
 MAX_FIELDS = 1000
 
-def plan_package(package: Package, keep: Keep = None) -> PackagePlan:
+def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | None = None) -> PackagePlan:
     """What the engine checks in each table it reads, and which tables it hands to frictionless
-    (and why). keep: the fields whose typed values the pass keeps for build and check."""
+    (and why). keep: the fields whose typed values the pass keeps for build and check; expanded:
+    where compressed tables are expanded (without it, they are handed to frictionless)."""
     from frictionless import FrictionlessException, system
 
     tables: dict[str, TablePlan] = {}
@@ -49,7 +52,7 @@ def plan_package(package: Package, keep: Keep = None) -> PackagePlan:
         fpackage = package.frictionless()
         for resource in package.resources:
             try:
-                tables[resource.name] = plan_table(resource, fpackage.get_resource(resource.name))
+                tables[resource.name] = plan_table(resource, fpackage.get_resource(resource.name), expanded)
             except HandOff as reason:
                 handed_off[resource.name] = str(reason)
             except FrictionlessException as exc:
@@ -97,8 +100,9 @@ def foreign_key_closure(tables: dict[str, TablePlan], unavailable: set[str]) -> 
     return dropped
 
 
-def plan_table(resource: Resource, fresource: Any) -> TablePlan:
-    """Open the resource with frictionless (a sample only) and record what to check."""
+def plan_table(resource: Resource, fresource: Any, expanded: ExpandedFiles | None = None) -> TablePlan:
+    """Open the resource with frictionless (a sample only) and record what to check. A compressed
+    file is expanded first, and everything reads the copy."""
     if resource.inline:
         raise HandOff("its data is inline, in the descriptor")
     if not resource.paths:
@@ -107,20 +111,31 @@ def plan_table(resource: Resource, fresource: Any) -> TablePlan:
         raise HandOff("its file is missing" if not resource.path.exists() else "its path is not a regular file")
     if len(resource.paths) > 1:
         raise HandOff("its path has several parts")
-    if fresource.format not in ("csv", "tsv") or fresource.compression:
-        compressed = " (compressed)" if fresource.compression else ""
-        raise HandOff(f"its format is {fresource.format or 'unknown'}{compressed}, not plain CSV")
+    if fresource.format not in ("csv", "tsv"):
+        raise HandOff(f"its format is {fresource.format or 'unknown'}, not CSV")
     if fresource.has_defined("schema") and len(fresource.schema.fields) > MAX_FIELDS:
         raise HandOff(f"it has {len(fresource.schema.fields)} fields: compiling one query for that many costs more "
                       "than reading the rows")
+    source = resource.path
+    if fresource.compression:
+        if expanded is None:
+            raise HandOff(f"it is compressed ({fresource.compression}) and no folder was given to expand it in")
+        try:
+            source = expanded.copy_of(resource, fresource)
+        except NotExpanded as reason:
+            raise HandOff(str(reason)) from None
     probe = fresource.to_copy()
     if probe.has_defined("schema"):  # (asking a resource without one for its schema would make it empty)
         probe.schema.foreign_keys = []  # opening with foreign keys would read the referenced tables
+    if source != resource.path:  # the sample from the copy: frictionless would expand the file again (a zip whole)
+        probe.path, probe.compression, probe.innerpath = str(source), None, None
     with probe:
-        return plan_open_table(resource, probe, fresource)
+        return plan_open_table(resource, probe, fresource, source)
 
 
-def plan_open_table(resource: Resource, probe: Any, fresource: Any) -> TablePlan:
+def plan_open_table(resource: Resource, probe: Any, fresource: Any, source: Path) -> TablePlan:
+    """The plan, from the resource opened by frictionless (probe) and the file of its bytes
+    (source: the resource's file, or its expanded copy)."""
     # the declared schema, with its keys; or, where none is declared, the one frictionless inferred
     schema = fresource.schema if fresource.has_defined("schema") else probe.schema
     dialect = probe.dialect
@@ -197,12 +212,13 @@ def plan_open_table(resource: Resource, probe: Any, fresource: Any) -> TablePlan
         declared_stats={"hash": fresource.hash, "bytes": fresource.bytes, "fields": fresource.fields, "rows": fresource.rows},
         schema_field_count=len(schema.fields),
         schema=schema,
+        source_path=source,
     )
     plan.transcode_from = transcode_from
     for f in [*plan.unique_fields, *plan.primary_key]:
         plan.add_key_field(f)
     if not source_is_empty:
-        with open(resource.path, "rb") as handle:
+        with open(source, "rb") as handle:
             plan.bom_kept = handle.read(3) == BOM and probe.encoding == "utf-8" and not dialect.header
     return plan
 
@@ -259,13 +275,13 @@ def unsupported_field_reason(f: FieldPlan) -> str | None:
 
 
 def scan_request(plan: TablePlan) -> ScanRequest:
-    return ScanRequest(plan.resource.path, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space)
+    return ScanRequest(plan.source_path, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space)
 
 
 def apply_scan(plan: TablePlan, scan: ScanResult) -> None:
     """Hand the table to frictionless where DuckDB's parser would read the bytes differently
     from Python's csv module, and choose the file DuckDB reads."""
-    plan.read_path = plan.resource.path
+    plan.read_path = plan.source_path
     if scan.lone_carriage_return:
         raise HandOff("it has line breaks that are a lone carriage return")
     if plan.bom_kept:
