@@ -208,7 +208,8 @@ def _place(error: dict) -> list[str]:
                               f"field {error['field']}" if error["field"] else None) if text]
 
 
-@pytest.mark.parametrize("case", cases(lambda c: MANIFEST[c].get("errors")))
+# (a limit reached stops the command: its one line is tested below, with the machine report)
+@pytest.mark.parametrize("case", cases(lambda c: MANIFEST[c].get("errors") and "error_line" not in MANIFEST[c]))
 def test_validate_text_names_file_row_and_field_of_every_problem(runs, case):
     lines = runs[(case, "validate-text")].stdout.splitlines()
     for error in MANIFEST[case]["errors"]:
@@ -221,7 +222,8 @@ def test_validate_text_names_file_row_and_field_of_every_problem(runs, case):
         assert any(lines[i + 1].strip().startswith(f"{error['file']}: ") for i in heads), (error, lines)
 
 
-@pytest.mark.parametrize("case", cases(lambda c: MANIFEST[c].get("errors") and MANIFEST[c]["exit"]["build"]))
+@pytest.mark.parametrize("case", cases(lambda c: MANIFEST[c].get("errors") and MANIFEST[c]["exit"]["build"]
+                                     and "error_line" not in MANIFEST[c]))
 def test_a_refused_build_names_the_first_problem_in_one_line(runs, case):
     first = MANIFEST[case]["errors"][0]
     (line,) = [line for line in runs[(case, "build")].stderr.splitlines() if line.startswith("Error: ")]
@@ -453,3 +455,19 @@ def test_a_huge_bad_cell_is_cut_short_in_text_and_in_the_build_error(tmp_path):
     (line,) = build.stderr.splitlines()
     assert build.exit_code == 1 and len(line) < 1_000 and line.startswith("Error: demo is invalid, not built: ")
     assert "people, row 2, field id: type-error: people.csv: Type error in the cell" in line
+
+
+@pytest.mark.parametrize("case", cases(lambda c: "error_line" in MANIFEST[c]))
+def test_a_limit_reached_is_one_error_line_and_a_machine_report(runs, case):
+    """Hostile input (a pattern that backtracks for ever, a line past --max-cell) ends every command
+    that reads the rows with exit 2 and one line naming the problem; a CI step still gets a report."""
+    for name in COMMANDS:
+        done = runs[(case, name)]
+        if name.startswith("info"):
+            continue
+        (line,) = done.stderr.splitlines()
+        for fragment in MANIFEST[case]["error_line"]:
+            assert fragment in line, (name, line)
+        if name in ("validate-json", "check-json", "validate-frictionless"):
+            report = json.loads(done.stdout)
+            assert report["status"] == "unreadable" and [e["code"] for e in report["errors"]] == ["limit-reached"]

@@ -14,11 +14,13 @@ signal's number (130, 143). A second signal while cleaning up is ignored, so the
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
+import inspect
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import typer
 
@@ -57,16 +59,82 @@ def _short_help(text: str | None) -> str:
     return " ".join(first.split())
 
 
+LIMIT_OPTIONS = {
+    "timeout": typer.Option("1h", "--timeout", metavar="DURATION", rich_help_panel="Limits",
+                            help="Stop past this wall time (90s, 15m, 2h; 0 for none)."),
+    "memory_limit": typer.Option("half", "--memory-limit", metavar="SIZE", rich_help_panel="Limits",
+                                 help="Stop past this resident memory (e.g. 4GB; default: half the machine's); "
+                                      "DuckDB spills to disk before it."),
+    "max_expanded": typer.Option("1GiB", "--max-expanded", metavar="SIZE", rich_help_panel="Limits",
+                                 help="Largest size a compressed file may expand to."),
+    "max_cell": typer.Option("64MiB", "--max-cell", metavar="SIZE", rich_help_panel="Limits",
+                             help="Longest CSV line (so largest cell) read."),
+    "pattern_timeout": typer.Option("0.5s", "--pattern-timeout", metavar="DURATION", rich_help_panel="Limits",
+                                    help="Longest time one value may take against a pattern RE2 cannot run."),
+}
+
+
+def parse_limits(timeout: str, memory_limit: str, max_expanded: str, max_cell: str, pattern_timeout: str):
+    """The limit options as a Limits; a bad value is a usage error naming the option."""
+    from accord.limits import DEFAULTS, Limits, parse_seconds, parse_size
+
+    def read(option: str, parse: Callable, text: str):
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint=option) from None
+
+    memory = DEFAULTS.memory if memory_limit == "half" else read("--memory-limit", parse_size, memory_limit)
+    pattern_seconds = read("--pattern-timeout", parse_seconds, pattern_timeout)
+    sizes = {"--memory-limit": memory, "--max-expanded": read("--max-expanded", parse_size, max_expanded),
+             "--max-cell": read("--max-cell", parse_size, max_cell)}
+    for option, size in sizes.items():
+        if size <= 0:
+            raise typer.BadParameter("must be more than 0", param_hint=option)
+    if pattern_seconds is None:
+        raise typer.BadParameter("must be more than 0", param_hint="--pattern-timeout")
+    return Limits(timeout=read("--timeout", parse_seconds, timeout), memory=memory, expanded=sizes["--max-expanded"],
+                  cell=sizes["--max-cell"], pattern_seconds=pattern_seconds)
+
+
+def with_limits(command: Callable) -> Callable:
+    """The command with the limit options, run under them (accord.limits, accord.guard)."""
+
+    @functools.wraps(command)
+    def limited(*args, **kwargs):
+        from accord import guard, limits
+
+        previous = limits.current
+        limits.set_current(parse_limits(**{name: kwargs.pop(name) for name in LIMIT_OPTIONS}))
+        try:
+            with guard.guarded(limits.current):
+                return command(*args, **kwargs)
+        except BaseException:
+            if guard.tripped:  # whatever the interrupted code raised on its way out (DuckDB: "Query interrupted")
+                raise limits.LimitReached(guard.tripped) from None
+            raise
+        finally:
+            limits.set_current(previous)  # (commands run in one process, as the tests run them)
+
+    signature = inspect.signature(command)
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=str)
+             for name, option in LIMIT_OPTIONS.items()]
+    limited.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])
+    return limited
+
+
 def _register() -> None:
+    settings = {"help_option_names": ["-h", "--help"]}
     for name in COMMANDS:
         module = importlib.import_module(f"accord.commands.{name}")
         sub = getattr(module, "app", None)
         if sub is not None:
-            app.add_typer(sub, name=name, short_help=_short_help(sub.info.help),
-                          context_settings={"help_option_names": ["-h", "--help"]})
+            for info in sub.registered_commands:
+                info.callback = with_limits(info.callback)
+            app.add_typer(sub, name=name, short_help=_short_help(sub.info.help), context_settings=settings)
         else:
             app.command(name, short_help=_short_help(module.command.__doc__),
-                        context_settings={"help_option_names": ["-h", "--help"]})(module.command)
+                        context_settings=settings)(with_limits(module.command))
 
 
 _register()

@@ -104,6 +104,7 @@ CODES: dict[str, Code] = {
         # accord's own codes.
         *_codes("accord", True, [
             ("engine-error", "Engine error", "The validation engine could not validate the table (the reference validator crashed on it); nothing was checked."),
+            ("limit-reached", "Limit reached", "The command reached one of its limits (--timeout, --memory-limit, --max-expanded, --max-cell, --pattern-timeout) and stopped; nothing was written."),
         ]),
         *_codes("accord", False, [
             ("expectation-failed", "Expectation failed", "A rule of an expectation suite does not hold; the error's severity is the rule's (error or warning)."),

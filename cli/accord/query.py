@@ -16,10 +16,11 @@ from typing import Any
 
 import duckdb
 
+from accord import limits
 from accord.errors import DatabaseError, QueryRefused, UsageError
 from accord.formats.rows import Rows
 from accord.package import load_package, package_file
-from accord.sql import error_message, first_line
+from accord.sql import error_message, first_line, track
 
 QUERIES_DIR = "queries"
 QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -97,6 +98,9 @@ def sql_text(sql: str | None = None, file: str | Path | None = None, package: st
     return sql
 
 
+FETCH_ROWS = 50_000
+
+
 def open_read_only(database: str | Path) -> duckdb.DuckDBPyConnection:
     """The database, read-only, with file and network access disabled and settings locked."""
     path = Path(database)
@@ -109,8 +113,9 @@ def open_read_only(database: str | Path) -> duckdb.DuckDBPyConnection:
     # DuckDB draws a progress bar on stdout for long queries, even into a pipe; then no query may
     # change a setting again.
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{limits.current.duckdb_memory()}'")  # a share of --memory-limit
     con.execute("SET lock_configuration = true")
-    return con
+    return track(con)
 
 
 def run_query(sql: str, database: str | Path) -> Rows:
@@ -129,7 +134,12 @@ def run_query(sql: str, database: str | Path) -> Rows:
         try:
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall() if columns else []
+            rows = []
+            while columns:  # in batches: a stop at --timeout or --memory-limit takes effect between them
+                batch = cursor.fetchmany(FETCH_ROWS)
+                rows.extend(batch)
+                if len(batch) < FETCH_ROWS:
+                    break
         except duckdb.PermissionException as exc:
             raise QueryRefused(f"refused: {first_line(exc)}") from exc
         except duckdb.Error as exc:

@@ -9,11 +9,30 @@ bar off (DuckDB draws it on stdout, even into a pipe, where our reports go).
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
-# Temporary databases and the validation pass spill to disk beyond this (per connection).
-MEMORY_LIMIT = "1GB"
+# every open connection, so that a command stopped at a limit stops its running queries too
+# (accord.guard; DuckDB does not always look at Python's signals while a query runs)
+OPEN: weakref.WeakSet = weakref.WeakSet()
+
+
+def track(con: Any) -> Any:
+    OPEN.add(con)
+    return con
+
+
+def interrupt_all() -> None:
+    for con in list(OPEN):
+        try:
+            con.interrupt()
+        except Exception:  # closed meanwhile
+            pass
+
+# Temporary databases and the validation pass spill to disk beyond this (per connection), or
+# sooner: every connection stays within its share of the command's --memory-limit.
+MEMORY_LIMIT = 1000**3
 
 
 def quote_identifier(name: str) -> str:
@@ -36,10 +55,13 @@ def first_line(exc: BaseException | str) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def connect(path: str | Path = ":memory:", *, read_only: bool = False, memory_limit: str | None = None,
+def connect(path: str | Path = ":memory:", *, read_only: bool = False, memory_limit: int | None = None,
             config: dict[str, Any] | None = None):
-    """A DuckDB connection with accord's settings: no progress bar, all cores, an optional memory limit."""
+    """A DuckDB connection with accord's settings: no progress bar, all cores, a memory limit
+    (memory_limit bytes, or less: the connection's share of the command's limit)."""
     import duckdb
+
+    from accord import limits
 
     # one checkpoint, when a written database is detached, rather than one whenever the WAL
     # passes 16 MB (build at 1M rows: 0.5 s less)
@@ -49,9 +71,8 @@ def connect(path: str | Path = ":memory:", *, read_only: bool = False, memory_li
     # no FSST string compression: it trains its symbol table on a random sample, so the same rows
     # gave different database bytes from one build to the next (a release must be reproducible)
     con.execute("SET disabled_compression_methods = 'fsst'")
-    if memory_limit:
-        con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
-    return con
+    con.execute(f"SET memory_limit = {quote_literal(limits.current.duckdb_memory(memory_limit))}")
+    return track(con)
 
 
 def lock_down(con: Any, *, readable: list[Path] = (), directories: list[Path] = ()) -> None:

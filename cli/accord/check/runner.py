@@ -87,11 +87,12 @@ def _lock_down_duckdb(datasource) -> None:
     outside the (read-only) check database; then no setting may change."""
     from sqlalchemy import event
 
+    from accord import limits
     from accord.sql import MEMORY_LIMIT
 
     def lock_down(dbapi_connection, _record) -> None:
         dbapi_connection.execute("SET enable_progress_bar = false")
-        dbapi_connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        dbapi_connection.execute(f"SET memory_limit = '{limits.current.duckdb_memory(MEMORY_LIMIT)}'")
         dbapi_connection.execute("SET enable_external_access = false")
         dbapi_connection.execute("SET lock_configuration = true")
 

@@ -43,20 +43,29 @@ def to_terminal(output: Path | None) -> bool:
 
 @contextlib.contextmanager
 def report_even_if_unreadable(fmt: str, output: Path | None, package: str | None) -> Iterator[None]:
-    """A package that cannot be loaded still gives a report in a machine format (json, junit,
-    github, html: a CI step reads it), with the one error; the error line follows on stderr."""
+    """A package that cannot be loaded, or a command stopped at a limit, still gives a report in a
+    machine format (json, junit, github, html: a CI step reads it), with the one error; the error
+    line follows on stderr."""
+    from accord import guard
     from accord.errors import PackageError
+    from accord.limits import LimitReached
 
     try:
         yield
-    except PackageError as exc:
+    except BaseException as raised:
+        exc = LimitReached(guard.tripped) if guard.tripped else raised  # DuckDB says "Query interrupted"
+        if not isinstance(exc, (PackageError, LimitReached)):
+            raise
         if fmt != "text":
             from accord.formats import render
             from accord.report import Error, Report
 
-            report = Report(package=package or "package", errors=[Error(code="package-error", message=str(exc))])
+            code = "limit-reached" if isinstance(exc, LimitReached) else "package-error"
+            report = Report(package=package or "package", errors=[Error(code=code, message=str(exc))])
             emit(render("report", fmt, report), output)
-        raise
+        if exc is raised:
+            raise
+        raise exc from None
 
 
 def job_summary(report) -> None:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from accord import guard, limits
 from accord.limits import LimitReached
 from accord.package import Package
 from accord.report import Error, Task
@@ -59,6 +60,10 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None,
     read from their copies in `expanded` (the run's), else in a folder of this call's own."""
     from frictionless import FrictionlessException, system
 
+    from accord.validate import patterns
+
+    limits.bound_frictionless()
+    patterns.install()
     if expanded is None:
         with tempfile.TemporaryDirectory(prefix="accord-expanded-") as folder:
             return validate_with_frictionless(package, names, capture, ExpandedFiles(Path(folder)))
@@ -85,13 +90,29 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None,
                 capture.files.append(fresource.name)
             elif capture is not None and capture.keep is not None:
                 keeper = _RowKeeper(capture, fresource)
+            local = next((r for r in package.resources if r.name == fresource.name), None)
+            if local is not None and fresource.name not in redirected:
+                for file, relpath in zip(local.paths, local.relpaths):
+                    limits.check_sampled_lines(file, relpath)
+            last_row = [1]
+
+            def on_row(row, keeper=keeper, last_row=last_row):
+                last_row[0] = row.row_number
+                if keeper:
+                    keeper.add(row)
+
             try:
-                freport = fresource.validate(on_row=keeper.add if keeper else None)
+                freport = fresource.validate(on_row=on_row)
                 if keeper:
                     keeper.flush()
+            except patterns.PatternTooSlow as slow:
+                fields = [f.name for f in fresource.schema.fields if f.constraints.get("pattern") == slow.pattern]
+                where = f"{path}: row {last_row[0] + 1}, field {', '.join(map(repr, fields)) or '?'}: "
+                raise patterns.PatternTooSlow(slow.pattern, where) from None
             except LimitReached:
                 raise  # the command's limits (time, memory) stop it, whichever table it is reading
             except Exception as exc:  # the reference itself crashes on some inputs (docs/validation-engine.md)
+                guard.raise_if_tripped()  # (unless a limit stopped it)
                 if capture is not None:
                     capture.tables.pop(fresource.name, None)
                 task.errors.append(Error(code="engine-error", table=fresource.name, rule="frictionless",
@@ -106,6 +127,10 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None,
                 if keeper and keeper.kept and any(w.startswith("reached") for w in ftask.warnings):
                     keeper.kept.complete = False  # frictionless stopped reading at its error limit
             task.errors.extend(_convert(err, fresource.name, path) for err in freport.errors)
+            for err in task.errors:
+                message = limits.cell_limit_message(str(path), err.message)
+                if message:
+                    raise LimitReached(message)
             task.seconds = round(time.perf_counter() - started, 3)
             tasks.append(task)
     return tasks

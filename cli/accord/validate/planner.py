@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from accord import limits
 from accord.package import Package, Resource
 from accord.report import Error
 from accord.validate.bytescan import BOM, ScanRequest, ScanResult, scan_files
@@ -46,6 +47,7 @@ def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | 
     where compressed tables are expanded (without it, they are handed to frictionless)."""
     from frictionless import FrictionlessException, system
 
+    limits.bound_frictionless()
     tables: dict[str, TablePlan] = {}
     handed_off: dict[str, str] = {}
     with system.use_context(trusted=package.trusted):
@@ -129,6 +131,7 @@ def plan_table(resource: Resource, fresource: Any, expanded: ExpandedFiles | Non
         probe.schema.foreign_keys = []  # opening with foreign keys would read the referenced tables
     if source != resource.path:  # the sample from the copy: frictionless would expand the file again (a zip whole)
         probe.path, probe.compression, probe.innerpath = str(source), None, None
+    limits.check_sampled_lines(source, resource.relpath)  # before frictionless samples them
     with probe:
         return plan_open_table(resource, probe, fresource, source)
 

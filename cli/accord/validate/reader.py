@@ -27,6 +27,7 @@ class CsvReadOptions:
     width: int
     null_padding: bool
     parallel: bool = True
+    max_line_size: int | None = None  # DuckDB's default (2 MB), until a longer line is found
 
 
 def utf8_copy(source: Path, target: Path, encoding: str, chunk_size: int = 1 << 24) -> bool:
@@ -86,11 +87,15 @@ def csv_rows_sql(plan: TablePlan, options: CsvReadOptions) -> str:
         f"SELECT * FROM read_csv({quote_literal(str(plan.read_path))}, header = false, auto_detect = false,"
         f" delim = {quote_literal(plan.delimiter)}, quote = {quote}, escape = {quote},"
         f" columns = {{{columns}}}, nullstr = {quote_literal(NULL_TEXT)}, strict_mode = true,"
-        f" null_padding = {str(options.null_padding).lower()}, parallel = {str(options.parallel).lower()})"
+        f" null_padding = {str(options.null_padding).lower()}, parallel = {str(options.parallel).lower()}"
+        + (f", max_line_size = {options.max_line_size})" if options.max_line_size else ")")
     )
 
 
 COLUMN_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+LINE_TOO_LONG = re.compile(r"Maximum line size of \d+ bytes exceeded\. Actual Size: ?(\d+)")
+# DuckDB's parallel reader says this where a line is longer than its buffer
+LONG_LINE_HINTS = ("Maximum line size", "does not support a full read on this file")
 
 
 def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[CellCheck]) -> None:
@@ -99,8 +104,12 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
     rows would make the pass single-threaded). Then a view of the data rows, with numbers.
 
     DuckDB's reader options are retried as the file requires: padding for short rows, more
-    columns for long ones, a serial scan for quoted line breaks in padded rows."""
+    columns for long ones, a serial scan for quoted line breaks in padded rows, room for lines
+    up to the largest cell accord reads (--max-cell); a longer one is LimitReached, not a
+    hand-off: frictionless would read the whole file again only to hold that cell in memory."""
     import duckdb
+
+    from accord import limits
 
     options = CsvReadOptions(width=plan.width, null_padding=plan.ragged_sample or plan.empty_line_marker is not None)
     for _attempt in range(8):
@@ -118,6 +127,14 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
                 raise EncodingProblem(f"not valid UTF-8 (line {line.group(1) if line else '?'})") from exc
             if "does not support null_padding in conjunction with quoted new lines" in message:
                 options.parallel = False
+                continue
+            too_long = LINE_TOO_LONG.search(message)
+            if too_long and options.max_line_size == limits.current.cell:
+                raise limits.LimitReached(
+                    f"{plan.resource.relpath}: a line of {int(too_long.group(1)):,} bytes is longer than the largest cell "
+                    f"accord reads ({limits.human_size(limits.current.cell)}, --max-cell); nothing was validated") from exc
+            if any(hint in message for hint in LONG_LINE_HINTS) and options.max_line_size is None:
+                options.max_line_size = limits.current.cell
                 continue
             counts = COLUMN_COUNT.search(message)
             if counts:
