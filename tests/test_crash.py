@@ -31,7 +31,7 @@ from build_helpers import demo_package
 from conftest import ROOT, run_accord
 from release_helpers import ReleaseServer
 
-from accord.fsutil import FAULT_POINTS, atomic_path, atomic_write_text, remove_stale_temporaries
+from accord.fsutil import FAULT_POINTS, atomic_path, atomic_write_text, finish_commit, remove_stale_temporaries
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and pids are POSIX")
 
@@ -257,25 +257,21 @@ def test_an_old_folder_a_killed_swap_left_aside_goes_back_into_place(tmp_path):
 
 # ---- build ----
 
-# Where the database and the Parquet folder come from two builds: each is renamed into place on
-# its own, and a kill between the two renames leaves the new Parquet files with the old database.
-BETWEEN_THE_RENAMES = pytest.mark.xfail(raises=OutputsFromTwoBuilds, strict=True,
-                                        reason="the Parquet folder is in place, the database not yet")
+# The database and the Parquet folder are one commit (fsutil.atomic_outputs): a kill between
+# their renames leaves a record that the next command completes (here: finish_commit, what
+# build and query do first), so the two are always seen from one build.
 BUILD_STEPS = [
     ("build:table-loaded", 1),
     pytest.param("build:table-loaded", 2, marks=pytest.mark.slow),  # a later time: between files
     ("build:parquet-written", 1),
     pytest.param("build:parquet-written", 2, marks=pytest.mark.slow),  # a later time: between files
     ("build:database-written", 1),
-    ("directory:written", 1),
-    ("directory:synced", 1),
-    pytest.param("replace:moved-in", 1, marks=BETWEEN_THE_RENAMES),
-    pytest.param("replace:old-removed", 1, marks=BETWEEN_THE_RENAMES),
-    pytest.param("directory:folder-synced", 1, marks=BETWEEN_THE_RENAMES),
-    pytest.param("atomic:written", 1, marks=BETWEEN_THE_RENAMES),
-    pytest.param("atomic:synced", 1, marks=BETWEEN_THE_RENAMES),
-    ("atomic:renamed", 1),
-    ("atomic:folder-synced", 1),
+    ("outputs:written", 1),
+    ("outputs:synced", 1),
+    ("outputs:recorded", 1),
+    ("outputs:file-renamed", 1),
+    ("outputs:folder-swapped", 1),
+    ("outputs:done", 1),
 ]
 
 
@@ -300,22 +296,23 @@ def test_a_build_killed_at_any_step_leaves_the_old_output_or_the_new_one(version
     shutil.copytree(versions.output("build-old"), out)
     args = ["build", str(versions.new), "--db", str(out / "demo.duckdb")]
     run_killed(args, step, at, tmp_path)
+    finish_commit(out / "demo.duckdb")  # what the next command that opens the outputs does first
     after_kill = build_versions(out, versions)
+    from_one_build(*after_kill)
     run_again(*args, cwd=tmp_path)
     assert build_versions(out, versions) == ("new", "new")
     assert leftovers(out) == []
-    from_one_build(*after_kill)
 
 
 # Without a one-step swap (RENAME_EXCHANGE: not on macOS, nor on some file systems) a folder is
 # replaced by two renames: killed between them, there is no folder in place until the next write.
 ACCORD_WITHOUT_EXCHANGE = ("-c", "import sys; import accord.fsutil as fsutil; from accord.cli import main; "
                            "fsutil.exchange_paths = lambda first, second: False; sys.argv[0] = 'accord'; main()")
-WITHOUT_EXCHANGE_STEPS = ["replace:moved-aside", "replace:moved-in", "replace:old-removed"]
+WITHOUT_EXCHANGE_STEPS = ["replace:moved-aside", "replace:moved-in"]
 
 
 @pytest.mark.parametrize("step", WITHOUT_EXCHANGE_STEPS)
-def test_without_a_one_step_swap_a_killed_build_leaves_the_old_folder_for_the_next_write_to_restore(
+def test_without_a_one_step_swap_a_killed_build_is_completed_from_its_commit_record(
     versions, tmp_path, step
 ):
     out = tmp_path / "out"
@@ -323,11 +320,9 @@ def test_without_a_one_step_swap_a_killed_build_leaves_the_old_folder_for_the_ne
     args = ["build", str(versions.new), "--db", str(out / "demo.duckdb")]
     run_killed(args, step, 1, tmp_path, accord=ACCORD_WITHOUT_EXCHANGE)
     if step == "replace:moved-aside":
-        assert not (out / "parquet").exists()
-        remove_stale_temporaries(out / "parquet")  # what the next build does first
-        assert build_versions(out, versions) == ("old", "old")
-    else:
-        assert build_versions(out, versions) == ("old", "new")  # as with the swap: BETWEEN_THE_RENAMES
+        assert not (out / "parquet").exists()  # for a moment no folder: the commit record says where it is
+    finish_commit(out / "demo.duckdb")  # what the next command that opens the outputs does first
+    assert build_versions(out, versions) == ("new", "new")
     run_again(*args, cwd=tmp_path)
     assert build_versions(out, versions) == ("new", "new") and leftovers(out) == []
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from accord import ddl, metadata
 from accord.errors import ChecksFailed, DatabaseError, InvalidData, PackageError, UsageError
-from accord.fsutil import atomic_directory, atomic_path, fault_point
+from accord.fsutil import atomic_outputs, fault_point
 from accord.package import Package, load_package, package_file
 from accord.report import Report, display_path
 from accord.sql import first_line, quote_identifier, quote_literal
@@ -110,8 +110,7 @@ def build_package(
         check_replaceable(parquet_dir, db_path)
     release_signals = None
     try:
-        with atomic_path(db_path) as tmp_db, \
-                (atomic_directory(parquet_dir) if parquet else contextlib.nullcontext(None)) as tmp_parquet, \
+        with atomic_outputs(db_path, parquet_dir if parquet else None) as (tmp_db, tmp_parquet), \
                 tempfile.TemporaryDirectory(prefix="accord-build-") as work:
             outputs = [tmp_db.parent, Path(work), *([tmp_parquet] if parquet else [])]
             with open_validation(package, engine=engine, keep="all", outputs=outputs) as run:
@@ -122,8 +121,9 @@ def build_package(
                         raise ChecksFailed(f"{package.name} fails `accord check`, not built: {report.first_errors()}", report)
                 result = write_database(run, tmp_db, tmp_parquet, force=force)
                 result.report = report
-            # The Parquet folder and the database are renamed into place on leaving this block:
-            # an interrupt waits until both are, so they always come from the same build.
+            # The database and the Parquet folder are renamed into place on leaving this block, as
+            # one commit (fsutil.atomic_outputs: a kill between the two renames is completed by the
+            # next command); an interrupt waits until both are, so they come from the same build.
             release_signals = _hold_signals()
     finally:
         if release_signals:

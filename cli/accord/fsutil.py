@@ -14,6 +14,14 @@ replace_directory remove its temporaries whose process is no longer running, nev
 live process (the pid is checked on this machine: a folder shared with another machine or
 container is cleaned only by a process that sees the same pids; on Windows nothing is removed).
 
+A file and a folder written together (the database and its Parquet folder: atomic_outputs)
+cannot be renamed in one step. Both are finished and flushed first; then a commit record,
+`.<file>.accord-<pid>.commit`, names the two moves and the inode of each new version; then the
+file is renamed and the folder swapped, and the record removed. A process killed in between
+leaves the record: the next command that writes or opens the file (finish_commit) completes the
+moves the record names, telling done from not done by the inodes, so the two outputs it then
+sees always come from one build.
+
 Fault points: fault_point(step) kills the process (SIGKILL: no cleanup, no finally) when
 ACCORD_FAULT names the step, at its ACCORD_FAULT_AT-th time (default the first). The crash tests
 use them to check that every step leaves the old version or the new one; FAULT_POINTS names them
@@ -26,6 +34,7 @@ import collections
 import contextlib
 import errno
 import functools
+import json
 import os
 import re
 import shutil
@@ -46,6 +55,12 @@ FAULT_POINTS = (
     "replace:moved-in",  # the new folder in place (the old one at the temporary name)
     "replace:old-removed",  # the old folder deleted
     "directory:folder-synced",  # atomic_directory: the parent folder's entries flushed
+    "outputs:written",  # atomic_outputs: the caller has written the file and the folder
+    "outputs:synced",  # ... both flushed
+    "outputs:recorded",  # ... the commit record that names both moves is on disk
+    "outputs:file-renamed",  # ... the file in place, the folder not yet
+    "outputs:folder-swapped",  # ... the folder in place too (the old one at the temporary name)
+    "outputs:done",  # ... the record removed
     "build:table-loaded",  # each table inserted into the temporary database
     "build:database-written",  # every table, the metadata and the views in the temporary database
     "build:parquet-written",  # each Parquet file written into the temporary folder
@@ -99,6 +114,7 @@ def remove_stale_temporaries(target: Path) -> None:
     whole: it goes back into place.
     """
     target = Path(target)
+    finish_commit(target)  # a killed commit of two outputs is completed, not thrown away
     try:
         entries = list(target.parent.iterdir())
     except OSError:
@@ -245,6 +261,104 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         fault_point("directory:folder-synced")
     finally:
         _remove(tmp)  # a failed write, or the replaced target after a swap
+
+
+@contextlib.contextmanager
+def atomic_outputs(file_target: Path, folder_target: Path | None) -> Iterator[tuple[Path, Path | None]]:
+    """Yield a temporary file path and a temporary folder (None without folder_target); on
+    success both replace their targets as one commit (module docstring), on failure both are
+    removed and the targets left as they were."""
+    file_target = Path(file_target)
+    file_target.parent.mkdir(parents=True, exist_ok=True)
+    finish_commit(file_target)
+    remove_stale_temporaries(file_target)
+    fd, name = tempfile.mkstemp(prefix=_temporary_prefix(file_target), suffix=".tmp", dir=file_target.parent)
+    os.close(fd)
+    tmp_file = Path(name)
+    tmp_file.unlink()  # let the writer create it (DuckDB refuses an existing empty file)
+    tmp_folder = None
+    record = file_target.parent / f"{_temporary_prefix(file_target)}commit"
+    try:
+        if folder_target is not None:
+            folder_target = Path(folder_target)
+            folder_target.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(folder_target)
+            tmp_folder = Path(tempfile.mkdtemp(prefix=_temporary_prefix(folder_target), suffix=".tmp",
+                                               dir=folder_target.parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            tmp_folder.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
+        yield tmp_file, tmp_folder
+        fault_point("outputs:written")
+        sync(tmp_file)
+        moves = [(tmp_file, file_target)]
+        if tmp_folder is not None:
+            sync_tree(tmp_folder)
+            moves.append((tmp_folder, folder_target))
+        fault_point("outputs:synced")
+        record.write_text(json.dumps([{"source": str(source), "target": str(target), "inode": os.stat(source).st_ino}
+                                      for source, target in moves]), encoding="utf-8")
+        sync(record)
+        sync(record.parent)
+        fault_point("outputs:recorded")
+        os.replace(tmp_file, file_target)
+        fault_point("outputs:file-renamed")
+        if tmp_folder is not None:
+            _move_into_place(tmp_folder, folder_target)
+            fault_point("outputs:folder-swapped")
+            sync(folder_target.parent)
+        sync(file_target.parent)
+        record.unlink()
+        fault_point("outputs:done")
+    finally:
+        for leftover in (tmp_file, Path(str(tmp_file) + ".wal"), tmp_folder, record):
+            if leftover is not None:
+                _remove(leftover)
+
+
+def _move_into_place(source: Path, target: Path) -> None:
+    """source to target's name, replacing any folder or file there (no cleanup of temporaries:
+    the caller owns them); the old one, if any, is removed."""
+    if not os.path.lexists(target):
+        os.replace(source, target)
+        return
+    if exchange_paths(source, target):
+        _remove(source)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=_temporary_prefix(target), suffix=".old", dir=target.parent))
+    os.replace(target, aside / target.name)
+    fault_point("replace:moved-aside")
+    os.replace(source, target)
+    fault_point("replace:moved-in")
+    _remove(aside)
+
+
+def finish_commit(file_target: Path) -> None:
+    """Complete the moves a killed atomic_outputs recorded for file_target (module docstring);
+    nothing when there is no such record or its process still runs. Each move is done where its
+    new version (known by inode) is still at the temporary name, and skipped where it is in place."""
+    file_target = Path(file_target)
+    try:
+        records = [p for p in file_target.parent.iterdir() if p.name.endswith(".commit")]
+    except OSError:
+        return
+    for record in records:
+        pid = _owner(record.name, file_target)
+        if pid is None or _is_running(pid):
+            continue
+        try:
+            moves = json.loads(record.read_text(encoding="utf-8"))
+            for move in moves:
+                source, target, inode = Path(move["source"]), Path(move["target"]), int(move["inode"])
+                if source.parent != target.parent or not source.name.startswith(f".{target.name}.accord-{pid}."):
+                    raise ValueError(f"{record}: a move that is not from a temporary of its target")
+                if os.path.lexists(source) and os.stat(source).st_ino == inode and not (
+                        os.path.lexists(target) and os.stat(target).st_ino == inode):
+                    _move_into_place(source, target)
+                    sync(target.parent)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not a record this version wrote, or not ours to complete: stale cleanup removes it
+        record.unlink()
 
 
 def sync(path: Path) -> None:

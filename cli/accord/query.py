@@ -19,6 +19,7 @@ import duckdb
 from accord import limits
 from accord.errors import DatabaseError, QueryRefused, UsageError
 from accord.formats.rows import Rows
+from accord.fsutil import finish_commit
 from accord.package import load_package, package_file
 from accord.sql import error_message, first_line, track
 
@@ -104,6 +105,7 @@ FETCH_ROWS = 50_000
 def open_read_only(database: str | Path) -> duckdb.DuckDBPyConnection:
     """The database, read-only, with file and network access disabled and settings locked."""
     path = Path(database)
+    finish_commit(path)  # a build killed between renaming the database and the Parquet folder
     if not path.is_file():
         raise DatabaseError(f"{path}: no such database; run `accord build` first")
     try:
