@@ -182,6 +182,37 @@ def test_a_compressed_latin1_table_is_read_through_its_utf8_copy(tmp_path):
     assert error_keys(duck) == keys(reference) == {("type-error", "groups", 4, "id"), ("primary-key", "groups", 4, None)}
 
 
+def test_gzip_files_expand_to_the_bytes_gzip_open_reads_or_not_at_all(tmp_path, monkeypatch):
+    """Members, zero padding, truncation and trailing bytes, cut in small steps at every edge."""
+    import random
+
+    from accord.validate import compressed
+
+    monkeypatch.setattr(compressed, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(compressed, "READ_BYTES", 300)
+    rng = random.Random(3)
+    cases = [b"", gzip.compress(b""), b"\0\0", gzip.compress(b"abc") + b"\0" * 5000, gzip.compress(b"abc") + b"junk"]
+    for _ in range(200):
+        parts = []
+        for _member in range(rng.randint(1, 4)):
+            parts.append(gzip.compress(bytes(rng.choice(b"ab,\n") for _ in range(rng.randint(0, 3000))) * rng.randint(1, 30)))
+            parts.append(b"\0" * rng.randint(1, 2000) if rng.random() < 0.3 else b"")
+        data = b"".join(parts)
+        cases.append(rng.choice([data, data[:rng.randint(0, len(data))], data + bytes([rng.randint(1, 255)])]))
+    path = tmp_path / "case.gz"
+    for data in cases:
+        path.write_bytes(data)
+        try:
+            expected = gzip.GzipFile(fileobj=io.BytesIO(data)).read()
+        except (OSError, EOFError):
+            expected = None
+        try:
+            found = b"".join(compressed.expanded_chunks(path, "gz", None))
+        except compressed.NotExpanded:
+            found = None
+        assert found == expected
+
+
 @pytest.mark.parametrize("damage", ["truncated", "not-gzip", "empty-zip", "missing-innerpath"])
 def test_a_file_that_cannot_be_expanded_is_handed_to_frictionless(tmp_path, damage):
     gzipped = gzip.compress(PEOPLE.encode() * 50)
