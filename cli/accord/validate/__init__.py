@@ -28,7 +28,7 @@ from accord.report import Error, Report, Task, display_path
 from accord.sql import quote_identifier
 from accord.validate.plan import Keep
 
-ENGINES = ("duckdb", "frictionless")
+ENGINES = ("duckdb", "frictionless", "spark")
 ROW_NUMBER = "accord_row_number"  # a loaded table's row number column (the header is row 1)
 
 
@@ -67,6 +67,7 @@ class Validation:
     con: Any = None
     temp_dir: Path | None = None
     files: list[str] = field(default_factory=list)  # resources that are files, not tables: no rows to load
+    spark: Any = None  # the SparkSession holding the tables the spark engine read (LoadedTable.relation: a view)
 
 
 def report_context(package: Package) -> dict[str, Any]:
@@ -148,6 +149,12 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
             if name in tasks and keep is not None and table_plan.relation:
                 run.tables[name] = _duckdb_table(run.con, table_plan, tasks[name].rows)
         handed_off = plan.handed_off
+        run.report.notes += [f"{name}: validated with frictionless: {reason}" for name, reason in handed_off.items()]
+    elif engine == "spark":
+        from accord.spark.engine import validate_package
+
+        spark_tasks, handed_off = validate_package(run, keep, expanded, check_rows)
+        tasks.update(spark_tasks)
         run.report.notes += [f"{name}: validated with frictionless: {reason}" for name, reason in handed_off.items()]
     else:
         run.con = sql.connect(memory_limit=sql.MEMORY_LIMIT)

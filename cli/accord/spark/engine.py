@@ -1,0 +1,158 @@
+"""The Spark engine: the DuckDB engine's plan, cell checks, key queries and report, run by Spark.
+
+Only the reading differs (accord.spark.reader); every query the DuckDB engine runs is the same
+DuckDB SQL, transpiled (accord.spark.dialect), so the two engines cannot drift apart: the
+report is built by the same functions (accord.validate.engine.table_task). A table the engine
+cannot read or check on Spark is handed to frictionless with a note, as the DuckDB engine does.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from accord.report import Task
+from accord.validate.plan import HandOff, PackagePlan, TablePlan
+
+
+@dataclass
+class Cursor:
+    rows: list[tuple]
+    description: list[tuple]
+
+    def fetchone(self) -> tuple | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple]:
+        return self.rows
+
+
+class SparkSQL:
+    """What the DuckDB engine asks of its connection (execute, fetchone, fetchall), answered by
+    Spark: each query is DuckDB SQL, transpiled."""
+
+    def __init__(self, spark: Any):
+        self.spark = spark
+
+    def frame(self, sql: str) -> Any:
+        from accord.spark.dialect import to_spark
+
+        return self.spark.sql(to_spark(sql))
+
+    def execute(self, sql: str, parameters: Any = None) -> Cursor:
+        if parameters:
+            raise ValueError("the Spark engine's queries take no parameters")
+        frame = self.frame(sql)
+        return Cursor([tuple(row) for row in frame.collect()], [(name,) for name in frame.columns])
+
+
+def read_and_check(spark: Any, plan: PackagePlan, temp_dir: Path, check_rows: bool = True) -> dict[str, Task]:
+    """As accord.validate.engine.read_and_check, on Spark: every planned table read once, checked,
+    then its keys; tables Spark cannot read (and those whose foreign keys need them) move to
+    plan.handed_off."""
+    from accord.validate.constraint_sql import cell_checks
+    from accord.validate.engine import encoding_error_task, prepare_read_path, table_task
+    from accord.validate.planner import foreign_key_closure
+    from accord.validate.reader import EncodingProblem
+
+    tables = plan.tables
+    tasks: dict[str, Task] = {}
+    unread: set[str] = set()
+    checks = {name: cell_checks(table) if check_rows else [] for name, table in tables.items()}
+    parallelism = max(1, spark.sparkContext.defaultParallelism) if hasattr(spark, "sparkContext") else 1
+    seconds: dict[str, float] = {}
+    checked: dict[str, str] = {}
+    for index, (name, table) in enumerate(tables.items()):
+        started = time.perf_counter()
+        try:
+            prepare_read_path(table, temp_dir)
+            if table.source_is_empty:
+                raise HandOff("its file is empty")
+            from accord.spark.reader import materialize_checked
+
+            checked[name] = table.relation = materialize_checked(spark, table, index, checks[name], parallelism)
+        except EncodingProblem as problem:
+            tasks[name] = encoding_error_task(table, str(problem))
+            unread.add(name)
+        except HandOff as reason:
+            plan.handed_off[name] = str(reason)
+            unread.add(name)
+        seconds[name] = time.perf_counter() - started
+    readable = {name: t for name, t in tables.items() if name not in unread}
+    for name in foreign_key_closure(readable, unread):
+        plan.handed_off[name] = "its foreign key refers to a table Spark could not read"
+        readable.pop(name)
+    for name in list(tables):
+        if name in plan.handed_off:
+            del tables[name]
+    con = SparkSQL(spark)
+    for name, table in readable.items():
+        started = time.perf_counter()
+        if check_rows:
+            tasks[name] = table_task(con, table, tables, checked, checks[name])
+        else:
+            (rows,) = con.execute(f"SELECT count(*) FROM {checked[name]}").fetchone()
+            tasks[name] = Task(name=f"validate:{name}", kind="validation", table=name, status="skipped",
+                               rows=int(rows), notes=["rows read, not validated"])
+        tasks[name].engine = "spark"
+        tasks[name].seconds = round(seconds[name] + time.perf_counter() - started, 3)
+    return tasks
+
+
+def loaded_columns(con: SparkSQL, table: TablePlan) -> tuple[str, dict[str, str]]:
+    """The SQL (DuckDB's, to be transpiled) of a table's kept typed values in file order, and the
+    columns whose type differs from accord.fieldtypes' (integers too wide for 64 bits)."""
+    from accord.fieldtypes import BIGINT_RANGE, WIDE_INTEGER
+    from accord.sql import quote_identifier
+    from accord.validate import ROW_NUMBER
+    from accord.validate.plan import value_column
+    from accord.validate.typing_sql import output_value_sql
+
+    kept = [f for f in table.fields if f.name in table.kept]
+    integers = [f for f in kept if f.type == "integer"]
+    wide: set[str] = set()
+    if integers:
+        low, high = BIGINT_RANGE
+        found = con.execute("SELECT " + ", ".join(f"bool_or({value_column(f)} NOT BETWEEN {low} AND {high})"
+                                                  for f in integers) + f" FROM {table.relation}").fetchall()[0]
+        wide = {f.name for f, needs in zip(integers, found) if needs}
+
+    def value(f: Any) -> str:
+        if f.name in wide:
+            return f"CAST({value_column(f)} AS {WIDE_INTEGER})"
+        if f.type == "time":  # Spark has no TIME type: the time of day as text, HH:MM:SS[.ffffff] in UTC
+            micros = f"((({value_column(f)}) % 86400000000 + 86400000000) % 86400000000)"
+            return f"date_format(to_timestamp(CAST({micros} AS DOUBLE) / 1000000), 'HH:mm:ss.SSSSSS')"
+        return output_value_sql(f.field, value_column(f))
+
+    columns = ", ".join([f"row_number AS {ROW_NUMBER}", *(f"{value(f)} AS {quote_identifier(f.name)}" for f in kept)])
+    return f"SELECT {columns} FROM {table.relation}", {name: WIDE_INTEGER for name in wide}
+
+
+def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool) -> tuple[dict[str, Task], dict[str, str]]:
+    """The Spark engine's part of accord.validate.open_validation: (tasks, tables handed to
+    frictionless and why). The tables it keeps are Spark views (LoadedTable.engine "spark");
+    run.spark is the session they live in."""
+    from accord import sql
+    from accord.spark.session import session
+    from accord.validate import LoadedTable
+    from accord.validate.planner import plan_package
+
+    plan = plan_package(run.package, keep, expanded)
+    run.spark = session()
+    run.con = sql.connect(memory_limit=sql.MEMORY_LIMIT)  # for the tables frictionless reads
+    sql.lock_down(run.con, directories=[run.temp_dir])
+    tasks = read_and_check(run.spark, plan, run.temp_dir, check_rows)
+    con = SparkSQL(run.spark)
+    for index, (name, table) in enumerate(plan.tables.items()):
+        if name in tasks and keep is not None and table.relation:
+            select, types = loaded_columns(con, table)
+            view = f"accord_loaded_{index}"
+            con.frame(select).createOrReplaceTempView(view)
+            run.tables[name] = LoadedTable(
+                name=name, relation=view, fields=[f.field for f in table.fields if f.name in table.kept],
+                schema=table.schema, descriptor=table.resource.descriptor, engine="spark", rows=tasks[name].rows,
+                types=types)
+    return tasks, plan.handed_off
