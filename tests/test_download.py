@@ -6,14 +6,16 @@ Tampered files, cut connections, resumption with Range, and paths that would esc
 from __future__ import annotations
 
 import hashlib
+import http.server
 import json
 import shutil
+import threading
 import zipfile
 
 import duckdb
 import pytest
 
-from conftest import ENGINE, ROOT, copy_package, run_accord
+from conftest import ENGINE, ROOT, copy_package, run_accord, run_accord_process
 from release_helpers import ReleaseServer, tree_bytes
 
 from accord.download import download_package
@@ -293,3 +295,42 @@ def test_a_second_download_fetches_only_the_files_that_changed(release, tmp_path
     assert again == {f"/{www.name}/datapackage.json", f"/{www.name}/README.md"}
     assert (tmp_path / "got" / "README.md").read_bytes().endswith(b"A correction.\n")
     assert second.notes[0].startswith(f"{len(second.files) - 1} file(s) were unchanged since the last download")
+
+
+class _EndlessHandler(http.server.BaseHTTPRequestHandler):
+    """Serves a descriptor that declares a small file, then sends that file for ever (no length)."""
+
+    descriptor = b""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_response(200)
+        self.end_headers()
+        if self.path.endswith("datapackage.json"):
+            self.wfile.write(self.descriptor)
+            return
+        try:
+            for _ in range(100_000):  # 6.5 GB at most: the client must stop long before
+                self.wfile.write(b"x" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def test_a_server_that_sends_more_than_the_descriptor_says_is_cut_off(tmp_path):
+    """Untrusted servers cannot fill the disk: a file is read up to its declared bytes, no further."""
+    descriptor = {"name": "endless", "resources": [{"name": "t", "path": "t.csv", "bytes": 1000}]}
+    handler = type("Handler", (_EndlessHandler,), {"descriptor": json.dumps(descriptor).encode()})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/datapackage.json"
+        run = run_accord_process("download", url, "--to", tmp_path / "got", "--timeout", "60", timeout=120)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert run.exit_code == 2
+    assert run.stderr.startswith("Error: t.csv: the server sent more than the 1000 bytes the descriptor says")
+    assert not (tmp_path / "got").exists() and list(tmp_path.iterdir()) == []

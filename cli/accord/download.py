@@ -46,6 +46,7 @@ from accord.package import DEFAULT_DESCRIPTOR, is_unsafe_path
 RELEASE_FILES = "accord:files"  # the descriptor property listing a release's files that are not resources
 CHUNK_SIZE = 1 << 16
 TIMEOUT_SECONDS = 30
+MAX_DESCRIPTOR_BYTES = 64 * 1024 * 1024  # a descriptor is read into memory
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 PART_SUFFIX = ".part"
 
@@ -169,7 +170,8 @@ def _content_range_start(response: http.client.HTTPResponse) -> int | None:
     return int(start) if unit == "bytes" and start.isdigit() else None
 
 
-def _transfer(url: str, part: Path, expected_bytes: int | None, progress: Progress | None, label: str) -> None:
+def _transfer(url: str, part: Path, expected_bytes: int | None, progress: Progress | None, label: str,
+              max_bytes: int | None = None) -> None:
     """One request: append the missing bytes to part when the server resumes (206), else rewrite it."""
     have = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": f"accord/{__version__}", "Accept-Encoding": "identity"}
@@ -190,6 +192,11 @@ def _transfer(url: str, part: Path, expected_bytes: int | None, progress: Progre
                 while chunk := response.read(CHUNK_SIZE):
                     fh.write(chunk)
                     received += len(chunk)
+                    if expected_bytes is not None and have + received > expected_bytes:  # never more than said
+                        raise ChecksumMismatch(f"{label}: the server sent more than the {expected_bytes} bytes "
+                                               "the descriptor says; not installed")
+                    if max_bytes is not None and have + received > max_bytes:
+                        raise DownloadError(f"{url}: larger than {max_bytes:,} bytes; refused")
                     if progress:
                         progress(label, have + received, total)
     except urllib.error.HTTPError as exc:
@@ -216,8 +223,10 @@ def fetch_url(
     label: str = "",
     retries: int = 4,
     backoff: float = 0.5,
+    max_bytes: int | None = None,
 ) -> None:
-    """Download url into the file part, resuming what it already holds.
+    """Download url into the file part, resuming what it already holds (never more than
+    expected_bytes or max_bytes: a server cannot fill the disk).
 
     A body cut short, a lost connection or a 408/429/5xx answer is retried up to `retries` times,
     after backoff, 2*backoff, 4*backoff ... seconds; each retry asks only for the missing bytes.
@@ -231,7 +240,7 @@ def fetch_url(
             return  # complete from an earlier attempt
         attempts += 1
         try:
-            _transfer(url, part, expected_bytes, progress, label)
+            _transfer(url, part, expected_bytes, progress, label, max_bytes)
             return
         except _Retryable as exc:
             if attempts > retries:
@@ -248,7 +257,7 @@ def _read_source(source: str, retries: int, backoff: float) -> bytes:
             raise PackageError(f"{source}: cannot read: {exc.strerror or exc}") from exc
     with tempfile.TemporaryDirectory(prefix="accord-download-") as tmp:
         part = Path(tmp) / DEFAULT_DESCRIPTOR
-        fetch_url(source, part, retries=retries, backoff=backoff)
+        fetch_url(source, part, retries=retries, backoff=backoff, max_bytes=MAX_DESCRIPTOR_BYTES)
         return part.read_bytes()
 
 
