@@ -330,6 +330,26 @@ def test_a_zip_header_is_not_trusted_either_way(tmp_path, small_expansion_limit)
     assert [e.code for e in duck.all_errors()] == [e.code for e in slow.all_errors()] == ["compression-error"]
 
 
+def test_compressed_json_and_files_that_are_not_tables_go_to_frictionless_within_the_bound(tmp_path, small_expansion_limit):
+    rows = [{"id": 1, "name": "a"}, {"id": "x", "name": "b"}, {"id": 3}]
+    files = {"rows.json.gz": gzip.compress(json.dumps(rows).encode(), mtime=0),
+             "notes.txt.gz": gzip.compress(b"hello\n" * 10, mtime=0)}
+    resources = [{"name": "rows", "path": "rows.json.gz", "type": "table", "schema": {"fields": [{"name": "id", "type": "integer"}, {"name": "name"}]}},
+                 {"name": "notes", "path": "notes.txt.gz", "profile": "data-resource", "bytes": 6}]  # not the compressed size
+    descriptor = write_package(tmp_path / "small", resources, files)
+    reference = frictionless_errors(descriptor)
+    assert [e[0] for e in reference] == ["type-error", "byte-count"]
+    for engine in ("duckdb", "frictionless"):
+        assert accord_errors(validate(descriptor, engine=engine)) == reference
+
+    many = b"[" + b'{"id": 1, "name": "a"}, ' * 600_000 + b'{"id": 2}]'  # 15 MB of JSON
+    files = {"rows.json.gz": gzip.compress(many, compresslevel=1), "notes.txt.gz": files["notes.txt.gz"]}
+    descriptor = write_package(tmp_path / "large", resources, files)
+    for engine in ("duckdb", "frictionless"):
+        with pytest.raises(limits.LimitReached, match=r"^rows\.json\.gz: expands to more than 10 MiB"):
+            validate(descriptor, engine=engine)
+
+
 # -- one read, and build and check ---------------------------------------------------------------
 
 STRACE = shutil.which("strace")
