@@ -42,11 +42,13 @@ def resident_bytes() -> int:
 
 
 def interrupt_queries() -> None:
-    """Stop the queries DuckDB is running (only if DuckDB was imported: nothing to stop otherwise)."""
+    """Stop the queries DuckDB and Spark are running (only those imported: nothing to stop otherwise)."""
     if "duckdb" in sys.modules:
         from accord import sql
 
         sql.interrupt_all()
+    if "accord.spark.session" in sys.modules:
+        sys.modules["accord.spark.session"].cancel_all()
 
 
 def raise_if_tripped() -> None:

@@ -101,6 +101,12 @@ def _run(run: Validation, available: list[Suite], selected: list[Suite], work: P
 
     report = run.report
     text_files = [s.text_files for s in available if s.text_files]
+    if expectations == "spark":  # every expectation on Spark, where validation left the tables
+        from accord.spark.check import run_suites
+
+        report.tasks += run_suites(run, selected, text_files, progress)
+        name_paths(run)
+        return
     tasks: dict[tuple[str, str], Task] = {}
     left: dict[str, list] = {}  # suite -> [(rule, why)] for Great Expectations
     started = time.perf_counter()

@@ -20,8 +20,9 @@ def command(
     engine: list[str] = typer.Option(
         None, "--engine", metavar="ENGINE",
         help="duckdb (the default: fast validation, expectations as DuckDB SQL), frictionless (the reference "
-             "validator) or gx (every expectation through Great Expectations, the reference); repeatable, "
-             "e.g. --engine frictionless --engine gx for both references."),
+             "validator), gx (every expectation through Great Expectations, the reference) or spark (validation and "
+             "expectations on Apache Spark); repeatable, e.g. --engine frictionless --engine gx for both references."),
+    spark_master: str = options.SPARK_MASTER,
     checks: Path = typer.Option(None, "--checks", metavar="DIR", help="Folder of suite JSON files (default: checks/ beside the descriptor)."),
     reports: list[str] = typer.Option(None, "--report", metavar="FORMAT:FILE",
                                       help="Also write the report in FORMAT to FILE (repeatable): one run, several reports."),
@@ -43,6 +44,7 @@ def command(
     from accord.formats import render
 
     validator, expectations = _engines(engine or [])
+    options.use_spark_master(spark_master, engine)
     extra = [_report_option(value) for value in reports or []]  # a bad --report is a usage error before the slow part
     # GX logs what it could not compute; the report carries each cause, so the log would repeat it.
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
@@ -63,9 +65,13 @@ def _engines(names: list[str]) -> tuple[str, str]:
     """(validation engine, expectation engine) from --engine values."""
     from accord.errors import UsageError
 
-    unknown = [n for n in names if n not in ("duckdb", "frictionless", "gx")]
+    unknown = [n for n in names if n not in ("duckdb", "frictionless", "gx", "spark")]
     if unknown:
-        raise UsageError(f"unknown engine {unknown[0]!r}; choose one of: duckdb, frictionless, gx")
+        raise UsageError(f"unknown engine {unknown[0]!r}; choose one of: duckdb, frictionless, gx, spark")
+    if "spark" in names:
+        if len(set(names)) > 1:
+            raise UsageError("--engine spark runs validation and expectations on Spark: it takes no other engine")
+        return "spark", "spark"
     return ("frictionless" if "frictionless" in names else "duckdb"), ("gx" if "gx" in names else "duckdb")
 
 

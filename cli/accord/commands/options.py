@@ -26,8 +26,27 @@ TRUSTED = typer.Option(
 REPORT_FORMAT = format_option("report", "text", "Report format.")
 OUTPUT = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")
 ENGINE = typer.Option("duckdb", "--engine", help="Validation engine: duckdb (fast) or frictionless (reference).")
+SPARK_ENGINE = typer.Option(
+    "duckdb", "--engine",
+    help="Validation engine: duckdb (fast), frictionless (reference) or spark (Apache Spark: pip install 'accord[spark]').")
+SPARK_MASTER = typer.Option(
+    None, "--spark-master", metavar="URL",
+    help="Where --engine spark runs: local[*] (the default), spark://host:7077, yarn, or sc://host:15002 for Spark Connect "
+         "(default: $SPARK_REMOTE, else the master spark-submit set, else local[*]).")
 DATABASE = typer.Option(None, "--db", help="The DuckDB database (default: build/<package-name>.duckdb beside the descriptor).")
 ROWS_FORMAT = format_option("rows", "table", "Rows format.")
+
+
+def use_spark_master(master: str | None, engine: str | list[str] | None) -> None:
+    """--spark-master, for the engine's session (pyspark is imported only when the engine starts)."""
+    from accord.errors import UsageError
+
+    if master and "spark" not in ([engine] if isinstance(engine, str) else engine or []):
+        raise UsageError("--spark-master needs --engine spark")
+    if master:
+        from accord.spark.session import use_master
+
+        use_master(master)
 
 
 def exit_code(status: str, warn_only: bool = False) -> int:

@@ -11,7 +11,8 @@ from accord.commands import options
 
 def command(
     package: str = options.PACKAGE,
-    engine: str = options.ENGINE,
+    engine: str = options.SPARK_ENGINE,
+    spark_master: str = options.SPARK_MASTER,
     fmt: str = options.REPORT_FORMAT,
     output: Path = options.OUTPUT,
     trusted: bool = options.TRUSTED,
@@ -23,6 +24,7 @@ def command(
     from accord.formats import render
     from accord.validate import validate
 
+    options.use_spark_master(spark_master, engine)
     with options.report_even_if_unreadable(fmt, output, package):
         report = validate(package, engine=engine, trusted=trusted)
     options.emit(render("report", fmt, report, color=options.to_terminal(output)), output)

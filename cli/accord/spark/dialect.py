@@ -138,9 +138,33 @@ def _rewrite(node):
         return node
     if isinstance(node, exp.TryCast) and node.to.is_type("timestamp", "timestampntz") and not node.meta.get("accord"):
         return _timestamp_with_24h(_inner(node.this))
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "try_strptime" and len(node.expressions) == 2:
+        text, fmt = node.expressions
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            raise NotTranspiled("try_strptime with a format that is not a literal")
+        return exp.Anonymous(this="try_to_timestamp", expressions=[_inner(text), exp.Literal.string(java_date_format(fmt.this))])
     if isinstance(node, exp.Anonymous) and node.name.lower() == "hash":
         return exp.Anonymous(this="xxhash64", expressions=[_inner(e) for e in node.expressions])
     return node
+
+
+STRPTIME_TO_JAVA = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss", "%y": "yy", "%%": "%"}
+
+
+def java_date_format(fmt: str) -> str:
+    """A strptime format of the directives above as a Java DateTimeFormatter pattern (literal text quoted)."""
+    out, index = [], 0
+    while index < len(fmt):
+        directive = fmt[index : index + 2]
+        if directive in STRPTIME_TO_JAVA:
+            out.append(STRPTIME_TO_JAVA[directive])
+            index += 2
+        elif fmt[index] == "%":
+            raise NotTranspiled(f"strptime directive {directive!r}")
+        else:
+            out.append("''" if fmt[index] == "'" else (f"'{fmt[index]}'" if fmt[index].isalpha() else fmt[index]))
+            index += 1
+    return "".join(out)
 
 
 def _inner(node):

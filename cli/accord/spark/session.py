@@ -106,6 +106,11 @@ def session() -> Any:
         _session.conf.set(key, value)
     if not remote:
         _session.sparkContext.setLogLevel("OFF")
+    import logging
+
+    # PySpark logs every failed query (a rule that cannot run is a report entry, not a log line)
+    for name in ("SQLQueryContextLogger", "pyspark", "py4j"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     return _session
 
 

@@ -1,0 +1,180 @@
+"""Expectation suites on Spark (`accord check --engine spark`): accord's compiled SQL, transpiled.
+
+The built-in expectations accord compiles (accord.check.compile) are answered per table by one
+aggregate query on Spark, with the same predicates as on DuckDB; the few failing values and
+their CSV row numbers come from one small query per failing expectation. An expectation written
+as SQL (unexpected_rows_expectation, DuckDB's dialect) is transpiled by sqlglot and runs on
+views named like the tables. Great Expectations is not run here: an expectation accord does not
+compile, or SQL that does not transpile or fails on Spark, is reported "could not run"
+(expectation-error), never passed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from accord.check.compile import Compiled
+from accord.check.results import SAMPLE, error_task, name_rows, plain, primary_key, task_from_result
+from accord.report import Task
+from accord.sql import first_line, quote_identifier, quote_literal
+from accord.validate import ROW_NUMBER, Validation
+
+ENGINE = "spark"
+ROWS_SHOWN = 200
+
+
+def run_suites(run: Validation, selected: list, text_files: list, progress=None) -> list[Task]:
+    """One task per expectation of the selected suites, in the suites' order."""
+    from accord.check import sql_engine
+    from accord.spark.engine import SparkSQL
+
+    started = time.perf_counter()
+    con = SparkSQL(run.spark)
+    _views(run, con, text_files)
+    tasks: list[Task] = []
+    for suite in selected:
+        by_name: dict[str, Task] = {}
+        for table in dict.fromkeys(rule.table for rule in suite.rules):
+            compiled, rest = sql_engine.split([r for r in suite.rules if r.table == table])
+            if progress and compiled:
+                progress(f"suite {suite.name}: {len(compiled)} expectations on {table} (spark)")
+            by_name.update(_run_table(run, con, table, compiled))
+            for rule, why in rest:
+                by_name[rule.name] = error_task(rule, ENGINE, f"could not run on Spark: {why} (accord compiles it not)")
+        tasks += [by_name[rule.name] for rule in suite.rules if rule.name in by_name]
+    run.report.notes.append(f"checked {len(tasks)} expectations with Spark SQL in {time.perf_counter() - started:.3f} s")
+    return tasks
+
+
+def _views(run: Validation, con: Any, text_files: list) -> None:
+    """Views named like the tables, for the suites' SQL: Spark's tables as they are, a table
+    frictionless read (in DuckDB) copied over through Arrow; then the text-file tables."""
+    from accord.check.database import text_file_rows
+
+    spark = run.spark
+    for table in run.tables.values():
+        if not table.fields:
+            continue
+        columns = ", ".join(quote_identifier(f.name) for f in table.fields)
+        if table.engine == "spark":
+            frame = con.frame(f"SELECT {columns} FROM {table.relation} AS loaded")
+        else:
+            frame = spark.createDataFrame(run.con.execute(f"SELECT {columns} FROM {table.relation} AS loaded").arrow())
+        frame.createOrReplaceTempView(table.name)
+    for spec in text_files:
+        if spec.into in run.tables:
+            continue
+        rows = text_file_rows(con, run.package, spec, quote_identifier(spec.source)) if spec.source in run.tables else []
+        schema = f"`{spec.key}` STRING, path STRING, text STRING, sha256 STRING, error STRING"
+        spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(spec.into)
+
+
+def _run_table(run: Validation, con: Any, table: str, compiled: list[Compiled]) -> dict[str, Task]:
+    tasks: dict[str, Task] = {}
+    loaded = run.tables.get(table)
+    if loaded is None and table not in {s for s in _view_names(run)}:
+        return {c.rule.name: error_task(c.rule, ENGINE, f"table {table!r} is not in the package") for c in compiled}
+    relation = quote_identifier(table)
+    numbered = loaded is not None and loaded.engine == "spark"
+    folded = [c for c in compiled if c.kind in ("map", "aggregate")]
+    if folded:
+        source = f"{loaded.relation} AS loaded" if numbered else f"{relation} AS loaded"
+        try:
+            tasks.update(_fold(con, source, folded, numbered))
+        except Exception:  # one of them does not run: each alone says which
+            for c in folded:
+                try:
+                    tasks.update(_fold(con, source, [c], numbered))
+                except Exception as exc:
+                    tasks[c.rule.name] = error_task(c.rule, ENGINE, f"could not run on Spark: {first_line(exc)}")
+    for c in compiled:
+        if c.kind == "rows":
+            task, rows = _rows(run, con, table, c)
+            tasks[c.rule.name] = task
+            _row_numbers(run, con, task, rows)
+    return tasks
+
+
+def _view_names(run: Validation) -> list[str]:
+    return [row.viewName if hasattr(row, "viewName") else row[1] for row in run.spark.sql("SHOW VIEWS").collect()]
+
+
+def _fold(con: Any, source: str, compiled: list[Compiled], numbered: bool) -> dict[str, Task]:
+    """One aggregate query for every map and aggregate expectation of a table, then the first
+    failing values of each failing one."""
+    windows = [f"sum(CASE WHEN {c.condition} AND {c.considered} THEN 1 ELSE 0 END) OVER (PARTITION BY {sql}) AS {name}"
+               for c in compiled for name, sql in c.window.items()]
+    relation = f"(SELECT *{''.join(', ' + w for w in windows)} FROM {source}) AS t"
+    columns = []
+    for i, c in enumerate(compiled):
+        if c.kind == "aggregate":
+            columns.append(f"{c.aggregate} FILTER (WHERE {c.condition}) AS a{i}")
+            continue
+        columns += [f"count(*) FILTER (WHERE {c.condition}) AS e{i}",
+                    f"count(*) FILTER (WHERE {c.condition} AND {c.considered}) AS n{i}",
+                    f"count(*) FILTER (WHERE {c.condition} AND {c.considered} AND {c.unexpected}) AS u{i}"]
+    cursor = con.execute(f"SELECT {', '.join(columns)} FROM {relation}")
+    values = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
+    from accord.check.sql_engine import _holds, _map_success
+
+    tasks = {}
+    for i, c in enumerate(compiled):
+        if c.kind == "aggregate":
+            observed = values[f"a{i}"]
+            result = {"success": _holds(c, observed), "result": {"observed_value": plain(observed)}}
+            tasks[c.rule.name], _ = task_from_result(c.rule, result, [], ENGINE)
+            continue
+        element, considered, unexpected = values[f"e{i}"], values[f"n{i}"], values[f"u{i}"]
+        shown, rows = [], []
+        if unexpected:
+            row = ROW_NUMBER if numbered else "NULL"
+            failing = f"{c.condition} AND {c.considered} AND {c.unexpected}"
+            sample = con.execute(f"SELECT {c.shown} AS v, {row} AS r FROM {relation} WHERE {failing} "
+                                 f"ORDER BY r NULLS LAST LIMIT {SAMPLE}").fetchall()
+            shown, rows = [plain(v) for v, _ in sample], [r for _, r in sample if r is not None]
+        result = {"success": _map_success(c, considered, unexpected), "result": {
+            "element_count": element, "missing_count": element - considered, "unexpected_count": unexpected,
+            "partial_unexpected_list": shown}}
+        task, _ = task_from_result(c.rule, result, [], ENGINE)
+        if task.errors and numbered:
+            name_rows(task.errors[0], rows)
+        tasks[c.rule.name] = task
+    return tasks
+
+
+def _rows(run: Validation, con: Any, table: str, c: Compiled) -> tuple[Task, list[dict[str, Any]]]:
+    """An expectation written as SQL: its query transpiled, {batch} the table's view."""
+    from accord.spark.dialect import NotTranspiled
+
+    try:
+        query = c.query.format(batch=quote_identifier(table))
+    except (KeyError, IndexError, ValueError) as exc:
+        return error_task(c.rule, ENGINE, f"unexpected_rows_query cannot be filled in: {exc}"), []
+    try:
+        found = con.execute(f"SELECT * FROM ({query}) AS unexpected_rows LIMIT {ROWS_SHOWN + 1}")
+        names = [d[0] for d in found.description]
+        fetched = found.fetchall()
+        count = len(fetched)
+        if count > ROWS_SHOWN:
+            (count,) = con.execute(f"SELECT count(*) FROM ({query}) AS unexpected_rows").fetchone()
+        rows = [dict(zip(names, r)) for r in fetched[:ROWS_SHOWN]]
+    except NotTranspiled as reason:
+        return error_task(c.rule, ENGINE, f"could not run on Spark: {reason}"), []
+    except Exception as exc:
+        return error_task(c.rule, ENGINE, f"could not run on Spark: {first_line(exc)[:300]}"), []
+    result = {"success": count == 0, "result": {"observed_value": count, "details": {"unexpected_rows": rows}}}
+    return task_from_result(c.rule, result, primary_key(run, table), ENGINE)
+
+
+def _row_numbers(run: Validation, con: Any, task: Task, rows: list[dict[str, Any]]) -> None:
+    """Failing rows' key values as CSV row numbers (accord.check.results.add_row_numbers, on Spark)."""
+    table = run.tables.get(task.table)
+    if not rows or not task.errors or table is None or table.engine != "spark":
+        return
+    key = primary_key(run, task.table)
+    joined = "concat_ws(chr(31), " + ", ".join(f"CAST({quote_identifier(k)} AS VARCHAR)" for k in key) + ")"
+    wanted = [chr(31).join("" if row[k] is None else str(row[k]) for k in key) for row in rows]
+    found = dict(con.execute(f"SELECT {joined}, {ROW_NUMBER} FROM {table.relation} AS loaded "
+                             f"WHERE {joined} IN ({', '.join(quote_literal(w) for w in wanted)})").fetchall())
+    name_rows(task.errors[0], [found[k] for k in wanted if k in found])
