@@ -31,8 +31,11 @@ def re2_to_java(pattern: str) -> str:
     while index < len(pattern):
         char = pattern[index]
         if char == "\\" and index + 1 < len(pattern):
-            out.append(pattern[index : index + 2])
-            index += 2
+            end = index + 2
+            if pattern[index + 1] in "xpP" and pattern.startswith("{", end):  # \x{a0}, \p{Nd}: one token
+                end = pattern.find("}", end) + 1 or len(pattern)
+            out.append(pattern[index:end])
+            index = end
             continue
         if in_class:
             if char == "]":

@@ -75,6 +75,7 @@ def read_and_check(spark: Any, plan: PackagePlan, temp_dir: Path, check_rows: bo
             checked[name] = table.relation = materialize_checked(spark, table, index, checks[name], parallelism)
         except EncodingProblem as problem:
             tasks[name] = encoding_error_task(table, str(problem))
+            tasks[name].engine = "spark"
             unread.add(name)
         except HandOff as reason:
             plan.handed_off[name] = str(reason)

@@ -1,0 +1,145 @@
+"""The Spark engine against the DuckDB engine: the same errors (code, table, row, field), the same
+verdicts, the same tables handed to frictionless; expectations on Spark; the CLI stays quiet.
+
+One SparkSession serves every test of the process (accord.spark.session). Skipped where pyspark
+or a Java runtime is missing (CI installs both: .ci/run).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from accord.spark.dialect import NotTranspiled, java_date_format, re2_to_java, to_spark
+from accord.validate import validate
+from conftest import ROOT, run_accord, run_accord_process
+from differential_helpers import error_keys, handed_off
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+    reason="the spark engine needs pyspark and a Java runtime: pip install 'accord[spark]'",
+)
+
+FIXTURES = ROOT / "tests" / "fixtures" / "differential"
+CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "datapackage.json").is_file())
+EVERYDAY = {"valid", "type-error", "foreign-key", "extra-cell", "encoding-error"}  # the fast tier's sample
+
+
+def spark_agrees_with_duckdb(path: Path) -> None:
+    spark, duck = validate(path, engine="spark"), validate(path, engine="duckdb")
+    assert error_keys(spark) == error_keys(duck)
+    assert (spark.valid, spark.status) == (duck.valid, duck.status)
+    assert {n.split(":")[0] for n in handed_off(spark)} == {n.split(":")[0] for n in handed_off(duck)}
+    assert all(t.engine == "spark" for t in spark.tasks if t.table not in {n.split(":")[0] for n in handed_off(spark)})
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=() if c in EVERYDAY else pytest.mark.slow) for c in CASES])
+def test_spark_engine_agrees_with_duckdb_on_the_corpus(case):
+    spark_agrees_with_duckdb(FIXTURES / case)
+
+
+@pytest.mark.slow
+def test_spark_engine_finds_exactly_the_generated_faults(tmp_path):
+    import generate as generator
+
+    faults = {"type-error": 4, "constraint-error": 6, "primary-key": 2, "foreign-key": 3, "extra-cell": 2, "missing-cell": 2}
+    package = tmp_path / "package"
+    generator.generate(package, 1500, seed=11, faults=faults)
+    report = validate(package, engine="spark")
+    manifest = json.loads((package / "faults.json").read_text(encoding="utf-8"))
+    expected = [(e["code"], f["table"], f["row"], e["field"]) for f in manifest["faults"] for e in f["expected"]]
+    found = [e.key() for e in report.all_errors()]
+    assert Counter(k[0] for k in found) == Counter(k[0] for k in expected)
+    assert sorted(found, key=str) == sorted(expected, key=str)
+    assert not handed_off(report)
+
+
+# -- the translation -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("re2", "java"), [
+    (r"^(?:a|b)$", r"(?d)^(?:a|b)\z"),  # RE2's $ is the end; Java's also matches before a final \n
+    (r"(?i:inf)", r"(?d)(?iu:inf)"),  # Unicode case folding, as RE2
+    (r"[[a&&b]", r"(?d)[\[a&\&b]"),  # [ and && are literal in an RE2 class
+    (r"a{,x}", r"(?d)a\{,x\}"),  # not a repetition: literal braces
+    (r"x{2,3}", r"(?d)x{2,3}"),
+    (r"(?P<y>[0-9]{4})", r"(?d)(?<y>[0-9]{4})"),
+    (r"[\p{L}\p{Nd}_]\x{a0}\z", r"(?d)[\p{L}\p{Nd}_]\x{a0}\z"),
+])
+def test_re2_patterns_become_java_patterns(re2, java):
+    assert re2_to_java(re2) == java
+
+
+def test_spark_matches_as_re2_does():
+    """Each translated pattern answers as RE2 (google-re2) on texts where Java's defaults differ."""
+    import re2
+
+    from accord.spark.session import session
+
+    cases = [(r"^(?:[0-9]+)$", "12\n"), (r"^(?:.)$", "\r"), (r"^(?:.)$", "\u2028"), (r"(?i)^(?:é)$", "É"),
+             (r"^(?:[[]x)$", "[x"), (r"^(?:\p{Nd})$", "٣"), (r"^(?:a{)$", "a{"), (r"(?s)^(?:a.b)$", "a\nb")]
+    spark = session()
+    selects = ", ".join(f"regexp_matches({_lit(text)}, {_lit(pattern)}) AS m{i}" for i, (pattern, text) in enumerate(cases))
+    answers = list(spark.sql(to_spark(f"SELECT {selects}")).collect()[0])
+    assert answers == [re2.search(pattern, text) is not None for pattern, text in cases]
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def test_what_does_not_transpile_is_said():
+    with pytest.raises(NotTranspiled):
+        to_spark("SELECT regexp_matches(a, b) FROM t")  # a pattern that is not a literal
+    with pytest.raises(NotTranspiled):
+        to_spark("SELECT regexp_matches(a, 'x', 'i') FROM t")  # options
+    assert java_date_format("%Y-%m-%dT%H") == "yyyy-MM-dd'T'HH"
+
+
+# -- the CLI -------------------------------------------------------------------------------------
+
+
+def test_cli_validate_on_spark_prints_only_the_report(tmp_path):
+    run = run_accord_process("validate", FIXTURES / "foreign-key", "--engine", "spark", "--format", "json", cwd=tmp_path)
+    assert run.exit_code == 1
+    assert run.stderr == ""  # no Spark banner, no log line
+    report = json.loads(run.stdout)
+    assert {e["code"] for t in report["tasks"] for e in t["errors"]} == {"foreign-key"}
+    assert {t["engine"] for t in report["tasks"]} == {"spark"}
+
+
+def test_spark_master_needs_the_spark_engine():
+    run = run_accord("validate", FIXTURES / "valid", "--spark-master", "local[1]")
+    assert run.exit_code == 2
+    assert run.stderr.strip() == "Error: --spark-master needs --engine spark"
+
+
+def test_check_takes_spark_alone():
+    run = run_accord("check", FIXTURES / "valid", "--engine", "spark", "--engine", "gx")
+    assert run.exit_code == 2
+    assert "takes no other engine" in run.stderr
+
+
+@pytest.mark.slow
+def test_check_on_spark_gives_duckdb_results_or_could_not_run(tmp_path):
+    """This package's suites on Spark: every rule DuckDB passes passes, a failing rule fails on both;
+    a rule with no Spark translation is "could not run", never passed."""
+    import generate as generator
+
+    package = tmp_path / "package"
+    generator.generate(package, 1500, seed=11, faults={"constraint-error": 2, "foreign-key": 2})
+    spark = run_accord("check", package, "--engine", "spark", "--format", "json").report
+    duck = run_accord("check", package, "--format", "json").report
+    duck_status = {t["name"]: t["status"] for t in duck["tasks"]}
+    could_not_run = {t["name"] for t in spark["tasks"] if t["status"] == "error"}
+    assert could_not_run == {"cross_table/no-near-duplicate-names"}  # strip_accents, jaro_winkler: DuckDB's own
+    for task in spark["tasks"]:
+        if task["name"] not in could_not_run:
+            assert task["status"] == duck_status[task["name"]], task["name"]
+            assert sorted(e["row"] or 0 for e in task["errors"]) == sorted(
+                e["row"] or 0 for t in duck["tasks"] if t["name"] == task["name"] for e in t["errors"])
