@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import hashlib
 import io
 import json
 import lzma
 import os
+import random
 import re
 import shutil
 import struct
@@ -26,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from accord import limits
-from accord.validate import validate
+from accord.validate import compressed, validate
 from conftest import copy_package, run_accord, run_accord_process
 from differential_helpers import error_keys, handed_off, write_package
 
@@ -128,8 +130,6 @@ def test_valid_compressed_tables_are_valid_on_both_engines(tmp_path):
 
 
 def test_declared_hash_and_bytes_are_the_compressed_files_as_frictionless_counts_them(tmp_path):
-    import hashlib
-
     expanded = PEOPLE.encode()
     gzipped = compress(expanded, "gz")
     declared = {"people": {"bytes": len(gzipped), "hash": hashlib.md5(expanded).hexdigest()},  # right size, wrong hash
@@ -184,10 +184,6 @@ def test_a_compressed_latin1_table_is_read_through_its_utf8_copy(tmp_path):
 
 def test_gzip_files_expand_to_the_bytes_gzip_open_reads_or_not_at_all(tmp_path, monkeypatch):
     """Members, zero padding, truncation and trailing bytes, cut in small steps at every edge."""
-    import random
-
-    from accord.validate import compressed
-
     monkeypatch.setattr(compressed, "CHUNK_BYTES", 1000)
     monkeypatch.setattr(compressed, "READ_BYTES", 300)
     rng = random.Random(3)

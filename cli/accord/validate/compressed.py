@@ -168,16 +168,20 @@ class CompressedFileStats:
     def __init__(self, path: Path, hashed: bool):
         self.fields: int | None = None
         self.rows: int | None = None
-        self._size = path.stat().st_size
-        self._digests = {}
-        if hashed:  # only a declared hash needs them: hashing a large file takes a while
+        self._path = path
+        self._hashed = hashed  # only a declared hash needs the hashes: hashing a large file takes a while
+        self._digests: dict[str, str] = {}
+
+    def _digest(self, algorithm: str) -> str | None:
+        if self._hashed and not self._digests:  # once, when frictionless validates the resource
             md5, sha256 = hashlib.md5(), hashlib.sha256()
-            with open(path, "rb") as handle:
+            with open(self._path, "rb") as handle:
                 for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
                     md5.update(chunk)
                     sha256.update(chunk)
             self._digests = {"md5": md5.hexdigest(), "sha256": sha256.hexdigest()}
+        return self._digests.get(algorithm)
 
-    md5 = property(lambda self: self._digests.get("md5"), lambda self, value: None)
-    sha256 = property(lambda self: self._digests.get("sha256"), lambda self, value: None)
-    bytes = property(lambda self: self._size, lambda self, value: None)
+    md5 = property(lambda self: self._digest("md5"), lambda self, value: None)
+    sha256 = property(lambda self: self._digest("sha256"), lambda self, value: None)
+    bytes = property(lambda self: self._path.stat().st_size, lambda self, value: None)
