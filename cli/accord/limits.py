@@ -52,9 +52,12 @@ def parse_seconds(text: str) -> float | None:
 
 
 def human_size(size: int) -> str:
-    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.3g} {unit}"
+    """In the units the size was most likely given in: 10 MB, not 9.54 MiB; 64 MiB, not 67.1 MB."""
+    for binary, decimal, exponent in (("GiB", "GB", 3), ("MiB", "MB", 2), ("KiB", "KB", 1)):
+        if size >= 1000**exponent:
+            if size % 1000**exponent == 0 and size % 1024**exponent:
+                return f"{size // 1000**exponent} {decimal}"
+            return f"{size / 1024**exponent:.3g} {binary}"
     return f"{size} B"
 
 
