@@ -284,7 +284,7 @@ def test_the_cli_stops_a_gzip_bomb_with_one_line_and_exit_2(bombs, tmp_path, eng
     run = run_accord_process("validate", bombs["bomb.csv.gz"], "--engine", engine, "--max-expanded", "10MB",
                              env={"TMPDIR": str(temp)})
     assert run.exit_code == 2
-    assert run.stderr == "Error: bomb.csv.gz: expands to more than 9.54 MiB (--max-expanded); nothing was validated\n"
+    assert run.stderr == "Error: bomb.csv.gz: expands to more than 10 MB (--max-expanded); nothing was validated\n"
     assert run.stdout == ""
     assert list(temp.iterdir()) == []
 
