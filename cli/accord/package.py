@@ -92,6 +92,7 @@ class Package:
     descriptor: dict[str, Any]
     resources: list[Resource]
     trusted: bool = False
+    _shared: Any = field(default=None, repr=False, compare=False)  # frictionless(shared=True)
 
     @property
     def basepath(self) -> Path:
@@ -108,10 +109,16 @@ class Package:
                 return r
         raise PackageError(f"{self.descriptor_path}: no resource named {name!r}")
 
-    def frictionless(self) -> Any:
-        """The package as frictionless reads it (call inside system.use_context(trusted=...))."""
+    def frictionless(self, shared: bool = False) -> Any:
+        """The package as frictionless reads it (call inside system.use_context(trusted=...)).
+        shared: the one instance every caller that only reads it shares (opening a package of 91
+        tables takes frictionless half a second); otherwise a fresh one the caller may change."""
         from frictionless import Package as FrictionlessPackage
 
+        if shared:
+            if self._shared is None:
+                self._shared = FrictionlessPackage(copy.deepcopy(self.descriptor), basepath=str(self.basepath))
+            return self._shared
         return FrictionlessPackage(copy.deepcopy(self.descriptor), basepath=str(self.basepath))
 
 

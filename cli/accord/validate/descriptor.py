@@ -60,7 +60,7 @@ def _opening_errors(package: Package) -> list[Any]:
     from frictionless import FrictionlessException
 
     try:
-        package.frictionless()
+        package.frictionless(shared=True)  # the planner reads the same instance
     except FrictionlessException as exc:
         return [exc.error]
     return []

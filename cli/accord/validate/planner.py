@@ -51,7 +51,7 @@ def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | 
     tables: dict[str, TablePlan] = {}
     handed_off: dict[str, str] = {}
     with system.use_context(trusted=package.trusted):
-        fpackage = package.frictionless()
+        fpackage = package.frictionless(shared=True)  # read only (probes are copies)
         for resource in package.resources:
             try:
                 tables[resource.name] = plan_table(resource, fpackage.get_resource(resource.name), expanded)
