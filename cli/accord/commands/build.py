@@ -36,8 +36,11 @@ def command(
     Example: accord build datapackage.json --db build/accord.duckdb
     """
     from accord.build import build_package
-    from accord.errors import ChecksFailed
+    from accord.errors import ChecksFailed, UsageError
     from accord.formats import render
+
+    if engine == "spark":  # docs/spark.md: Parquet by Spark is not built yet
+        raise UsageError("build --engine spark is not available yet; validate and check run on Spark (docs/spark.md)")
 
     try:
         result = build_package(package, db, parquet_dir=parquet_dir, force=force, engine=engine, trusted=trusted,

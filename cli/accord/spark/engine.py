@@ -102,12 +102,11 @@ def read_and_check(spark: Any, plan: PackagePlan, temp_dir: Path, check_rows: bo
     return tasks
 
 
-def loaded_columns(con: SparkSQL, table: TablePlan) -> tuple[str, dict[str, str]]:
+def loaded_columns(con: SparkSQL, table: TablePlan, row_number: str) -> tuple[str, dict[str, str]]:
     """The SQL (DuckDB's, to be transpiled) of a table's kept typed values in file order, and the
     columns whose type differs from accord.fieldtypes' (integers too wide for 64 bits)."""
     from accord.fieldtypes import BIGINT_RANGE, WIDE_INTEGER
     from accord.sql import quote_identifier
-    from accord.validate import ROW_NUMBER
     from accord.validate.plan import value_column
     from accord.validate.typing_sql import output_value_sql
 
@@ -128,17 +127,17 @@ def loaded_columns(con: SparkSQL, table: TablePlan) -> tuple[str, dict[str, str]
             return f"date_format(to_timestamp(CAST({micros} AS DOUBLE) / 1000000), 'HH:mm:ss.SSSSSS')"
         return output_value_sql(f.field, value_column(f))
 
-    columns = ", ".join([f"row_number AS {ROW_NUMBER}", *(f"{value(f)} AS {quote_identifier(f.name)}" for f in kept)])
+    columns = ", ".join([f"row_number AS {row_number}", *(f"{value(f)} AS {quote_identifier(f.name)}" for f in kept)])
     return f"SELECT {columns} FROM {table.relation}", {name: WIDE_INTEGER for name in wide}
 
 
-def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool) -> tuple[dict[str, Task], dict[str, str]]:
+def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool,
+                     row_number: str) -> tuple[dict[str, Task], dict[str, str], dict[str, dict[str, Any]]]:
     """The Spark engine's part of accord.validate.open_validation: (tasks, tables handed to
-    frictionless and why). The tables it keeps are Spark views (LoadedTable.engine "spark");
+    frictionless and why, the kept tables as LoadedTable's fields: Spark views, engine "spark").
     run.spark is the session they live in."""
     from accord import sql
     from accord.spark.session import session
-    from accord.validate import LoadedTable
     from accord.validate.planner import plan_package
 
     plan = plan_package(run.package, keep, expanded)
@@ -147,13 +146,13 @@ def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool) -> tu
     sql.lock_down(run.con, directories=[run.temp_dir])
     tasks = read_and_check(run.spark, plan, run.temp_dir, check_rows)
     con = SparkSQL(run.spark)
+    loaded: dict[str, dict[str, Any]] = {}
     for index, (name, table) in enumerate(plan.tables.items()):
         if name in tasks and keep is not None and table.relation:
-            select, types = loaded_columns(con, table)
+            select, types = loaded_columns(con, table, row_number)
             view = f"accord_loaded_{index}"
             con.frame(select).createOrReplaceTempView(view)
-            run.tables[name] = LoadedTable(
-                name=name, relation=view, fields=[f.field for f in table.fields if f.name in table.kept],
-                schema=table.schema, descriptor=table.resource.descriptor, engine="spark", rows=tasks[name].rows,
-                types=types)
-    return tasks, plan.handed_off
+            loaded[name] = {"name": name, "relation": view, "fields": [f.field for f in table.fields if f.name in table.kept],
+                            "schema": table.schema, "descriptor": table.resource.descriptor, "engine": "spark",
+                            "rows": tasks[name].rows, "types": types}
+    return tasks, plan.handed_off, loaded

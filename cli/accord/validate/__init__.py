@@ -153,8 +153,9 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
     elif engine == "spark":
         from accord.spark.engine import validate_package
 
-        spark_tasks, handed_off = validate_package(run, keep, expanded, check_rows)
+        spark_tasks, handed_off, loaded = validate_package(run, keep, expanded, check_rows, ROW_NUMBER)
         tasks.update(spark_tasks)
+        run.tables.update({name: LoadedTable(**fields) for name, fields in loaded.items()})
         run.report.notes += [f"{name}: validated with frictionless: {reason}" for name, reason in handed_off.items()]
     else:
         run.con = sql.connect(memory_limit=sql.MEMORY_LIMIT)

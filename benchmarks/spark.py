@@ -1,0 +1,83 @@
+"""The Spark engine against the DuckDB engine: `accord validate` (and `accord check`) on the
+benchmark packages, wall time, peak memory of the whole process tree (Spark's JVM is a child of
+accord's Python), and where the time goes.
+
+    .venv/bin/python benchmarks/spark.py benchmarks/data/s1M [--command validate|check] [--engines spark,duckdb]
+
+Prints one JSON line per run: engine, command, wall seconds, peak memory of the process tree
+(the sum of the resident memory of accord and its children, polled every 0.2 s), the report's
+phases (Spark's start, then each table's read-and-check and keys), errors found and exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            pass
+        stack += children.get(current, [])
+    return total
+
+
+def run(package: Path, command: str, engine: str) -> dict:
+    args = [sys.executable, "-m", "accord", command, str(package), "--engine", engine, "--format", "json"]
+    started = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, tree_rss(child.pid))
+        time.sleep(0.2)
+    out, err = child.communicate()
+    wall = time.perf_counter() - started
+    report = json.loads(out) if out.strip().startswith("{") else {}
+    tasks = report.get("tasks", [])
+    notes = report.get("notes", [])
+    validated = next((float(n.split(" in ")[1].split()[0]) for n in notes if n.startswith("validated with")), None)
+    table_seconds = {t["table"]: t.get("seconds") for t in tasks if t.get("kind") == "validation"}
+    return {
+        "engine": engine, "command": command, "package": package.name, "wall_s": round(wall, 1),
+        "peak_tree_mb": round(peak / 1e6), "validate_s": validated,
+        "startup_and_descriptor_s": round(wall - (validated or 0), 1),
+        "table_s": table_seconds, "errors": sum(len(t.get("errors", [])) for t in tasks),
+        "exit": child.returncode, "stderr": err.strip()[:300],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("package", type=Path)
+    parser.add_argument("--command", default="validate", choices=["validate", "check"])
+    parser.add_argument("--engines", default="spark,duckdb")
+    options = parser.parse_args()
+    for engine in options.engines.split(","):
+        print(json.dumps(run(options.package.resolve(), options.command, engine)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
