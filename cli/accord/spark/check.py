@@ -29,8 +29,11 @@ def run_suites(run: Validation, selected: list, text_files: list, progress=None)
     from accord.check import sql_engine
     from accord.spark.engine import SparkSQL
 
+    from accord.spark import functions
+
     started = time.perf_counter()
     con = SparkSQL(run.spark)
+    functions.register(run.spark)  # DuckDB's strip_accents and jaro_winkler_similarity, for the suites' SQL
     _views(run, con, text_files)
     tasks: list[Task] = []
     for suite in selected:

@@ -93,6 +93,9 @@ def session() -> Any:
         }
         for key, value in options.items():
             builder = builder.config(key, value)
+        # Python workers (the suites' UDFs, accord.spark.functions) run this interpreter, not
+        # whichever python3 is first on PATH (another version than the driver's is refused)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in SQL_OPTIONS.items():
         builder = builder.config(key, value)
     try:
