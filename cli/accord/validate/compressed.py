@@ -36,6 +36,12 @@ READ_BYTES = 1 << 18  # compressed bytes read at a time: most expand within CHUN
 # not one of these: it stops the command.)
 UNREADABLE = (OSError, EOFError, zlib.error, zipfile.BadZipFile, lzma.LZMAError, KeyError, IndexError,
               NotImplementedError, RuntimeError)
+try:  # ISA-L's inflate: zlib's format and checks, 3.4x faster here (264 MB: 0.54 s against 1.82 s)
+    from isal import isal_zlib as inflate
+
+    UNREADABLE += (inflate.error,)
+except ImportError:  # (a platform without its wheels)
+    inflate = zlib
 
 
 class NotExpanded(Exception):
@@ -111,7 +117,7 @@ def expanded_chunks(source: Path, compression: str, member: str | None) -> Itera
 
 def gunzipped_chunks(source: Path) -> Iterator[bytes]:
     """The bytes gzip.open reads (every member in turn, skipping the zero bytes that may pad
-    one), expanded by zlib in larger steps: a third less time than gzip.open's reads. zlib checks
+    one), expanded by ISA-L (else zlib) in larger steps: a fraction of gzip.open's time. Both check
     each member's header, CRC and size, at least as strictly as gzip.open (a file it rejects goes
     to frictionless, which reads it with gzip.open)."""
     with open(source, "rb") as handle:
@@ -126,7 +132,7 @@ def gunzipped_chunks(source: Path) -> Iterator[bytes]:
                     if not pending:
                         return
                     continue
-                decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)  # one gzip member
+                decompressor = inflate.decompressobj(zlib.MAX_WBITS | 16)  # one gzip member
             expanded = decompressor.decompress(pending, CHUNK_BYTES)
             if expanded:
                 yield expanded
