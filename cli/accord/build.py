@@ -178,9 +178,15 @@ def write_database(run: Validation, database: Path, parquet_dir: Path | None, fo
     notes = refuse_unless_buildable(run, force)
     hashes = metadata.start_hashing(run.package)
     strict = run.report.status == "valid"
+    written: dict[str, Path] = {}
+    if run.spark is not None:  # Spark writes its tables' Parquet, which the database is then built from
+        from accord.spark.build import write_parquet
+
+        written = write_parquet(run, parquet_dir, strict)
     con = run.con
     tables = list(run.tables.values())
-    exporter = _ParquetExport(con.cursor(), tables if parquet_dir else [], parquet_dir, strict)
+    exported = [t for t in tables if t.name not in written] if parquet_dir else []
+    exporter = _ParquetExport(con.cursor(), exported, parquet_dir, strict)
     try:
         con.execute(f"ATTACH {quote_literal(database)} AS {OUTPUT} "
                     f"(STORAGE_VERSION {quote_literal(STORAGE_VERSION)}, BLOCK_SIZE {block_size(run.package)})")
@@ -211,8 +217,9 @@ def write_database(run: Validation, database: Path, parquet_dir: Path | None, fo
         con.execute("USE memory")
         con.execute(f"DETACH {OUTPUT}")
         exporter.join()
-    return BuildResult(database=database, tables=rows, views=views, parquet_files=exporter.files, seconds=0.0,
-                       notes=notes)
+    files = {**written, **{path.stem: path for path in exporter.files}}
+    return BuildResult(database=database, tables=rows, views=views, seconds=0.0, notes=notes,
+                       parquet_files=[files[t.name] for t in tables if t.name in files])
 
 
 class _ParquetExport(threading.Thread):

@@ -25,6 +25,7 @@ def command(
                                 help="Folder of suite JSON files for --check (default: checks/ beside the descriptor)."),
     trusted: bool = options.TRUSTED,
     engine: str = options.ENGINE,
+    spark_master: str = options.SPARK_MASTER,
 ) -> None:
     """Validate, then build a typed DuckDB database (keys, enums, comments, views/*.sql) and Parquet files.
 
@@ -36,12 +37,10 @@ def command(
     Example: accord build datapackage.json --db build/accord.duckdb
     """
     from accord.build import build_package
-    from accord.errors import ChecksFailed, UsageError
+    from accord.errors import ChecksFailed
     from accord.formats import render
 
-    if engine == "spark":  # docs/spark.md: Parquet by Spark is not built yet
-        raise UsageError("build --engine spark is not available yet; validate and check run on Spark (docs/spark.md)")
-
+    options.use_spark_master(spark_master, engine)
     try:
         result = build_package(package, db, parquet_dir=parquet_dir, force=force, engine=engine, trusted=trusted,
                                check=check, checks_dir=checks)

@@ -131,11 +131,11 @@ def loaded_columns(con: SparkSQL, table: TablePlan, row_number: str) -> tuple[st
     return f"SELECT {columns} FROM {table.relation}", {name: WIDE_INTEGER for name in wide}
 
 
-def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool,
-                     row_number: str) -> tuple[dict[str, Task], dict[str, str], dict[str, dict[str, Any]]]:
+def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool, row_number: str,
+                     outputs: list[Path] = ()) -> tuple[dict[str, Task], dict[str, str], dict[str, dict[str, Any]]]:
     """The Spark engine's part of accord.validate.open_validation: (tasks, tables handed to
     frictionless and why, the kept tables as LoadedTable's fields: Spark views, engine "spark").
-    run.spark is the session they live in."""
+    run.spark is the session they live in; run.con (DuckDB) may write into outputs (build's)."""
     from accord import sql
     from accord.spark.session import session
     from accord.validate.planner import plan_package
@@ -143,7 +143,7 @@ def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool,
     plan = plan_package(run.package, keep, expanded)
     run.spark = session()
     run.con = sql.connect(memory_limit=sql.MEMORY_LIMIT)  # for the tables frictionless reads
-    sql.lock_down(run.con, directories=[run.temp_dir])
+    sql.lock_down(run.con, directories=[run.temp_dir, *outputs])
     tasks = read_and_check(run.spark, plan, run.temp_dir, check_rows)
     con = SparkSQL(run.spark)
     loaded: dict[str, dict[str, Any]] = {}

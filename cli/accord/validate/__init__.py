@@ -153,7 +153,7 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
     elif engine == "spark":
         from accord.spark.engine import validate_package
 
-        spark_tasks, handed_off, loaded = validate_package(run, keep, expanded, check_rows, ROW_NUMBER)
+        spark_tasks, handed_off, loaded = validate_package(run, keep, expanded, check_rows, ROW_NUMBER, outputs)
         tasks.update(spark_tasks)
         run.tables.update({name: LoadedTable(**fields) for name, fields in loaded.items()})
         run.report.notes += [f"{name}: validated with frictionless: {reason}" for name, reason in handed_off.items()]
