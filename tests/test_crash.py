@@ -257,6 +257,22 @@ def test_an_old_folder_a_killed_swap_left_aside_goes_back_into_place(tmp_path):
 
 # ---- build ----
 
+# The everyday tier (-m "not slow") kills each command at one step; CI kills them at every step.
+EVERYDAY_STEPS = {"outputs:file-renamed", "release:built", "download:staged", "atomic:renamed"}
+
+
+def tiered(params: list) -> list:
+    """The steps, all but the everyday ones marked slow."""
+    tiered_params = []
+    for p in params:
+        values = p.values if hasattr(p, "values") else (p if isinstance(p, tuple) else (p,))
+        marks = getattr(p, "marks", ())
+        if values[0] not in EVERYDAY_STEPS or marks:
+            marks = (*marks, pytest.mark.slow)
+        tiered_params.append(pytest.param(*values, marks=marks))
+    return tiered_params
+
+
 # The database and the Parquet folder are one commit (fsutil.atomic_outputs): a kill between
 # their renames leaves a record that the next command completes (here: finish_commit, what
 # build and query do first), so the two are always seen from one build.
@@ -290,7 +306,7 @@ def from_one_build(database: str, parquet: str) -> None:
         raise OutputsFromTwoBuilds(f"the database is the {database} version, the Parquet folder the {parquet}")
 
 
-@pytest.mark.parametrize(("step", "at"), BUILD_STEPS)
+@pytest.mark.parametrize(("step", "at"), tiered(BUILD_STEPS))
 def test_a_build_killed_at_any_step_leaves_the_old_output_or_the_new_one(versions, tmp_path, step, at):
     out = tmp_path / "out"
     shutil.copytree(versions.output("build-old"), out)
@@ -311,6 +327,7 @@ ACCORD_WITHOUT_EXCHANGE = ("-c", "import sys; import accord.fsutil as fsutil; fr
 WITHOUT_EXCHANGE_STEPS = ["replace:moved-aside", "replace:moved-in"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", WITHOUT_EXCHANGE_STEPS)
 def test_without_a_one_step_swap_a_killed_build_is_completed_from_its_commit_record(
     versions, tmp_path, step
@@ -345,7 +362,7 @@ RELEASE_STEPS = [
 ]
 
 
-@pytest.mark.parametrize(("step", "at"), RELEASE_STEPS)
+@pytest.mark.parametrize(("step", "at"), tiered(RELEASE_STEPS))
 def test_a_release_killed_at_any_step_leaves_the_earlier_releases_and_the_new_one_whole_or_absent(
     versions, tmp_path, step, at
 ):
@@ -386,7 +403,7 @@ DOWNLOAD_STEPS = [
 ]
 
 
-@pytest.mark.parametrize(("step", "at"), DOWNLOAD_STEPS)
+@pytest.mark.parametrize(("step", "at"), tiered(DOWNLOAD_STEPS))
 def test_a_download_killed_at_any_step_leaves_the_earlier_download_or_the_new_one(versions, served, tmp_path, step, at):
     out = tmp_path / "out"
     target = out / "got"
@@ -406,7 +423,7 @@ def test_a_download_killed_at_any_step_leaves_the_earlier_download_or_the_new_on
 OUTPUT_STEPS = ["atomic:written", "atomic:synced", "atomic:renamed", "atomic:folder-synced"]
 
 
-@pytest.mark.parametrize("step", OUTPUT_STEPS)
+@pytest.mark.parametrize("step", tiered(OUTPUT_STEPS))
 def test_an_output_file_killed_at_any_step_is_the_old_one_or_the_new_one(versions, tmp_path, step):
     out = tmp_path / "out"
     out.mkdir()
