@@ -17,7 +17,7 @@ import pytest
 
 from accord.spark.dialect import NotTranspiled, java_date_format, re2_to_java, to_spark
 from accord.validate import validate
-from conftest import ROOT, run_accord, run_accord_process
+from conftest import ROOT, copy_package, run_accord, run_accord_process
 from differential_helpers import error_keys, handed_off
 
 pytestmark = pytest.mark.skipif(
@@ -176,3 +176,85 @@ def test_duckdb_functions_on_spark_give_duckdbs_results():
         names = ["Müller", "Ñuñoa", "Łódź", "São Paulo", "Brașov", "Crème brûlée", "Ελληνικά", "Mustafa Ferati"]
         for name in names:
             assert strip_accents(name) == con.execute("SELECT strip_accents(?)", [name]).fetchone()[0]
+
+
+# -- build ---------------------------------------------------------------------------------------
+
+
+def assert_same_build(duck: Path, spark: Path, name: str) -> None:
+    """Every table of the two databases holds the same rows (in primary-key order), with the same
+    DDL; every Parquet file has the same pyarrow schema (types and REQUIRED columns)."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    files = sorted(p.name for p in (duck / "parquet").iterdir())
+    assert files == sorted(p.name for p in (spark / "parquet").iterdir())  # no part file or Spark folder left
+    for file in files:
+        assert pq.read_schema(spark / "parquet" / file).equals(pq.read_schema(duck / "parquet" / file)), file
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{duck / name}' AS duck (READ_ONLY)")
+        con.execute(f"ATTACH '{spark / name}' AS spark (READ_ONLY)")
+        tables = "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = ? ORDER BY table_name"
+        assert con.execute(tables, ["spark"]).fetchall() == con.execute(tables, ["duck"]).fetchall()
+        for (table, _) in con.execute(tables, ["duck"]).fetchall():
+            if table == "accord_metadata":  # built_at differs
+                continue
+            key = [c for (c,) in con.execute("SELECT unnest(constraint_column_names) FROM duckdb_constraints() "
+                                             "WHERE database_name = 'duck' AND table_name = ? "
+                                             "AND constraint_type = 'PRIMARY KEY'", [table]).fetchall()]
+            order = ", ".join(f'"{c}"' for c in key) or "ALL"
+            rows = [repr(con.execute(f'SELECT * FROM {db}."{table}" ORDER BY {order}').fetchall())  # NaN == NaN
+                    for db in ("duck", "spark")]
+            assert rows[1] == rows[0], table
+
+
+@pytest.mark.slow
+def test_build_on_spark_equals_the_duckdb_build(tmp_path):
+    """This package: Spark validates and writes the Parquet; the database built from it is DuckDB's."""
+    descriptor = copy_package(tmp_path / "package")
+    spark = run_accord("build", descriptor, "--engine", "spark", "--db", tmp_path / "spark" / "accord.duckdb")
+    duck = run_accord("build", descriptor, "--db", tmp_path / "duck" / "accord.duckdb")
+    assert spark.exit_code == duck.exit_code == 0, spark.stderr
+    assert spark.stdout.replace(str(tmp_path / "spark"), str(tmp_path / "duck")).splitlines()[1:] == duck.stdout.splitlines()[1:]  # tables, rows, views, files
+    assert_same_build(tmp_path / "duck", tmp_path / "spark", "accord.duckdb")
+
+
+TYPES = {
+    "everything": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "number"}, {"name": "b", "type": "boolean"},
+                    {"name": "d", "type": "date"}, {"name": "ts", "type": "datetime"}, {"name": "y", "type": "year"},
+                    {"name": "li", "type": "list", "itemType": "integer"}, {"name": "words", "type": "list"},
+                    {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"], "required": True}},
+                    {"name": "big", "type": "integer"}],
+                   'id,n,b,d,ts,y,li,words,kind,big\n1,1.5,true,2020-01-02,2020-01-02T03:04:05Z,2020,"1,2",x,a,99999999999999999999\n'
+                   "2,,false,,2021-06-30T23:59:59+02:00,,,,b,3\n3,NaN,,2000-02-29,,1999,7,\"y,z\",a,\n"),
+    "timed": ([{"name": "t", "type": "time"}, {"name": "note", "type": "string"}],
+              "t,note\n12:30:00,x\n,y\n23:59:59.5,z\n10:00:00+02:00,w\n"),
+}
+
+
+def test_build_on_spark_writes_every_type_as_duckdb(tmp_path):
+    """Integers (and those wider than 64 bits), numbers, booleans, dates, datetimes, years, lists,
+    enums; a TIME column (Spark has no TIME type: DuckDB writes that table's file from Spark's)."""
+    resources = [{"name": name, "path": f"{name}.csv", "schema": {"fields": fields}} for name, (fields, _) in TYPES.items()]
+    resources[0]["schema"]["primaryKey"] = ["id"]
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "types", "resources": resources}), encoding="utf-8")
+    for name, (_, text) in TYPES.items():
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    for engine in ("spark", "duckdb"):
+        run = run_accord("build", tmp_path, "--engine", engine, "--db", tmp_path / engine / "types.duckdb")
+        assert run.exit_code == 0, run.stderr
+    assert_same_build(tmp_path / "duckdb", tmp_path / "spark", "types.duckdb")
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["refused", "forced"])
+def test_build_on_spark_refuses_invalid_data_as_duckdb(tmp_path, force):
+    """Invalid data: the same first line and exit code as on DuckDB; --force builds the same tables."""
+    flags = ["--force"] if force else []
+    runs = {engine: run_accord("build", FIXTURES / "type-error", "--engine", engine, *flags,
+                               "--db", tmp_path / engine / "x.duckdb") for engine in ("spark", "duckdb")}
+    assert runs["spark"].exit_code == runs["duckdb"].exit_code == (0 if force else 1)
+    assert runs["spark"].stderr.splitlines()[0] == runs["duckdb"].stderr.splitlines()[0]
+    if force:
+        assert_same_build(tmp_path / "duckdb", tmp_path / "spark", "x.duckdb")
+    else:
+        assert not any((tmp_path / engine / "x.duckdb").exists() for engine in runs)

@@ -4,7 +4,7 @@ One load per run: each CSV was parsed once, by Spark, while it was validated; bu
 typed values validation kept (accord.spark.engine.loaded_columns), in file order, with Spark's
 DataFrame writer: one `<table>.parquet` per table (one task writes it; its single part file is
 moved to that name), with DuckDB's build's Parquet schema (accord.fieldtypes' types; an enum is
-text; a column without a NULL is REQUIRED, as DuckDB writes it; list items may be NULL). The
+text; a column is REQUIRED where DuckDB's is, see as_read; list items may be NULL). The
 database is then built by accord.build from those files: DuckDB reads the Parquet, not the CSV.
 
 Two DuckDB types have no Spark counterpart: TIME (Spark has no time-of-day type; the engine
@@ -71,14 +71,26 @@ def write_table(spark: Any, table: LoadedTable, target: Path, strict: bool) -> N
 
 def select_sql(spark: Any, table: LoadedTable, strict: bool) -> str:
     """Spark SQL: the row number, then each field's value as DuckDB's build writes it to Parquet."""
+    from accord.ddl import enum_values
+
     names = [spark_identifier(f.name) for f in table.fields]
     counts = spark.sql(f"SELECT count(*), {', '.join(f'count({n})' for n in names) or '0'} "
                        f"FROM {table.relation}").collect()[0]
-    without_nulls = {f.name for f, count in zip(table.fields, counts[1:]) if count == counts[0]}
+    without_nulls = {f.name for f, count in zip(table.fields, counts[1:]) if count == counts[0]
+                     and as_read(table, f) and (strict or not enum_values(f))}
     columns = [spark_identifier(ROW_NUMBER)]
     columns += [f"{column_sql(table, f, strict, f.name in without_nulls)} AS {spark_identifier(f.name)}"
                 for f in table.fields]
     return f"SELECT {', '.join(columns)} FROM {table.relation}"
+
+
+def as_read(table: LoadedTable, fld: Any) -> bool:
+    """Whether DuckDB's build takes the value as its engine typed it, so that DuckDB's statistics
+    know whether the column has a NULL: DuckDB writes such a column without NULLs as REQUIRED, and a
+    computed one (an integer cast to BIGINT, a list split, a time) as OPTIONAL whatever it holds."""
+    from accord.validate.typing_sql import output_value_sql
+
+    return fld.name not in table.types and output_value_sql(fld, "value") == "value"
 
 
 def column_sql(table: LoadedTable, fld: Any, strict: bool, required: bool) -> str:

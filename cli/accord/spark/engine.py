@@ -124,7 +124,7 @@ def loaded_columns(con: SparkSQL, table: TablePlan, row_number: str) -> tuple[st
             return f"CAST({value_column(f)} AS {WIDE_INTEGER})"
         if f.type == "time":  # Spark has no TIME type: the time of day as text, HH:MM:SS[.ffffff] in UTC
             micros = f"((({value_column(f)}) % 86400000000 + 86400000000) % 86400000000)"
-            return f"date_format(to_timestamp(CAST({micros} AS DOUBLE) / 1000000), 'HH:mm:ss.SSSSSS')"
+            return f"date_format(timestamp_micros(CAST({micros} AS BIGINT)), 'HH:mm:ss.SSSSSS')"
         return output_value_sql(f.field, value_column(f))
 
     columns = ", ".join([f"row_number AS {row_number}", *(f"{value(f)} AS {quote_identifier(f.name)}" for f in kept)])
