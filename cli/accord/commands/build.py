@@ -24,13 +24,14 @@ def command(
     checks: Path = typer.Option(None, "--checks", metavar="DIR",
                                 help="Folder of suite JSON files for --check (default: checks/ beside the descriptor)."),
     trusted: bool = options.TRUSTED,
-    engine: str = options.ENGINE,
+    engine: str = options.SPARK_ENGINE,
     spark_master: str = options.SPARK_MASTER,
 ) -> None:
     """Validate, then build a typed DuckDB database (keys, enums, comments, views/*.sql) and Parquet files.
 
     Each CSV is read once: with --check, the suites run on the tables validation read, and the
-    database is built from the same tables.
+    database is built from the same tables. With --engine spark, Spark writes the Parquet files
+    and the database is built from them.
 
     Example: accord build --check
 
