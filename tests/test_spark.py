@@ -232,14 +232,19 @@ TYPES = {
 }
 
 
+def types_package(folder: Path) -> Path:
+    resources = [{"name": name, "path": f"{name}.csv", "schema": {"fields": fields}} for name, (fields, _) in TYPES.items()]
+    resources[0]["schema"]["primaryKey"] = ["id"]
+    (folder / "datapackage.json").write_text(json.dumps({"name": "types", "resources": resources}), encoding="utf-8")
+    for name, (_, text) in TYPES.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
 def test_build_on_spark_writes_every_type_as_duckdb(tmp_path):
     """Integers (and those wider than 64 bits), numbers, booleans, dates, datetimes, years, lists,
     enums; a TIME column (Spark has no TIME type: DuckDB writes that table's file from Spark's)."""
-    resources = [{"name": name, "path": f"{name}.csv", "schema": {"fields": fields}} for name, (fields, _) in TYPES.items()]
-    resources[0]["schema"]["primaryKey"] = ["id"]
-    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "types", "resources": resources}), encoding="utf-8")
-    for name, (_, text) in TYPES.items():
-        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    types_package(tmp_path)
     for engine in ("spark", "duckdb"):
         run = run_accord("build", tmp_path, "--engine", engine, "--db", tmp_path / engine / "types.duckdb")
         assert run.exit_code == 0, run.stderr
@@ -258,3 +263,14 @@ def test_build_on_spark_refuses_invalid_data_as_duckdb(tmp_path, force):
         assert_same_build(tmp_path / "duckdb", tmp_path / "spark", "x.duckdb")
     else:
         assert not any((tmp_path / engine / "x.duckdb").exists() for engine in runs)
+
+
+def test_build_check_on_spark_runs_the_suites_on_spark(tmp_path):
+    types_package(tmp_path)
+    (tmp_path / "checks").mkdir()
+    suite = {"name": "everything", "meta": {"table": "everything"}, "expectations": [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "kind"}, "meta": {"rule": "kind-given"}}]}
+    (tmp_path / "checks" / "everything.json").write_text(json.dumps(suite), encoding="utf-8")
+    run = run_accord("build", tmp_path, "--engine", "spark", "--check", "--db", tmp_path / "out" / "types.duckdb")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.startswith("types: VALID") and "3 passed" in run.stdout and "Built " in run.stdout
