@@ -320,6 +320,24 @@ def test_a_build_killed_at_any_step_leaves_the_old_output_or_the_new_one(version
     assert leftovers(out) == []
 
 
+@pytest.mark.parametrize("step", ["outputs:recorded", "outputs:file-renamed"])
+def test_a_build_failing_between_its_renames_is_completed_by_the_next_command(versions, tmp_path, step):
+    """A disk error (not a kill) after the commit record is written: the command fails in one line,
+    leaving the record, and the next command that opens the outputs completes the moves."""
+    out = tmp_path / "out"
+    shutil.copytree(versions.output("build-old"), out)
+    args = ["build", str(versions.new), "--db", str(out / "demo.duckdb")]
+    env = {**os.environ, "ACCORD_FAULT": step, "ACCORD_FAULT_RAISE": "1", "SOURCE_DATE_EPOCH": EPOCH}
+    done = subprocess.run([sys.executable, "-m", "accord", *args], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=TIMEOUT)
+    assert done.returncode == 2 and f"fault injected at {step}" in done.stderr
+    assert [p.name for p in out.iterdir() if p.name.endswith(".commit")]  # the record stays for the next command
+    finish_commit(out / "demo.duckdb")
+    assert build_versions(out, versions) == ("new", "new")
+    run_again(*args, cwd=tmp_path)
+    assert leftovers(out) == []
+
+
 # Without a one-step swap (RENAME_EXCHANGE: not on macOS, nor on some file systems) a folder is
 # replaced by two renames: killed between them, there is no folder in place until the next write.
 ACCORD_WITHOUT_EXCHANGE = ("-c", "import sys; import accord.fsutil as fsutil; from accord.cli import main; "

@@ -303,7 +303,9 @@ def check_replaceable(directory: Path, database: Path) -> None:
 
 
 def _hold_signals():
-    """Hold SIGINT and SIGTERM until the returned function is called, which then delivers them.
+    """Hold SIGINT, SIGTERM and SIGALRM (a limit reached: accord.guard) until the returned function
+    is called, which then delivers them: the outputs being renamed into place are then whole, and
+    the command still ends as the signal says.
 
     Python runs signal handlers in the main thread, so a handler that only notes the signal holds
     it whichever thread the system gave it to (a thread signal mask would not: DuckDB has threads).
@@ -312,7 +314,7 @@ def _hold_signals():
         return lambda: None
     held: list[int] = []
     previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum))
-                for signum in (signal.SIGINT, signal.SIGTERM)}
+                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)}  # SIGALRM: a limit (accord.guard)
 
     def release() -> None:
         for signum, handler in previous.items():

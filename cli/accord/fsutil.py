@@ -76,11 +76,14 @@ _faults_reached: collections.Counter[str] = collections.Counter()
 
 
 def fault_point(step: str) -> None:
-    """Kill this process with SIGKILL if ACCORD_FAULT is step and this is its ACCORD_FAULT_AT-th time."""
+    """Kill this process with SIGKILL if ACCORD_FAULT is step and this is its ACCORD_FAULT_AT-th time
+    (raise an I/O error instead if ACCORD_FAULT_RAISE is set)."""
     if os.environ.get("ACCORD_FAULT") != step:
         return
     _faults_reached[step] += 1
     if _faults_reached[step] == int(os.environ.get("ACCORD_FAULT_AT") or 1):
+        if os.environ.get("ACCORD_FAULT_RAISE"):  # a failing disk rather than a crash
+            raise OSError(errno.EIO, f"fault injected at {step}")
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
@@ -278,6 +281,7 @@ def atomic_outputs(file_target: Path, folder_target: Path | None) -> Iterator[tu
     tmp_file.unlink()  # let the writer create it (DuckDB refuses an existing empty file)
     tmp_folder = None
     record = file_target.parent / f"{_temporary_prefix(file_target)}commit"
+    recorded = False
     try:
         if folder_target is not None:
             folder_target = Path(folder_target)
@@ -300,6 +304,7 @@ def atomic_outputs(file_target: Path, folder_target: Path | None) -> Iterator[tu
                                       for source, target in moves]), encoding="utf-8")
         sync(record)
         sync(record.parent)
+        recorded = True
         fault_point("outputs:recorded")
         os.replace(tmp_file, file_target)
         fault_point("outputs:file-renamed")
@@ -311,9 +316,11 @@ def atomic_outputs(file_target: Path, folder_target: Path | None) -> Iterator[tu
         record.unlink()
         fault_point("outputs:done")
     finally:
-        for leftover in (tmp_file, Path(str(tmp_file) + ".wal"), tmp_folder, record):
-            if leftover is not None:
-                _remove(leftover)
+        # a failure after the record is on disk is a crash: the next command completes the moves
+        if not (recorded and record.exists()):
+            for leftover in (tmp_file, Path(str(tmp_file) + ".wal"), tmp_folder, record):
+                if leftover is not None:
+                    _remove(leftover)
 
 
 def _move_into_place(source: Path, target: Path) -> None:
