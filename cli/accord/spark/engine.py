@@ -53,8 +53,7 @@ def read_and_check(spark: Any, plan: PackagePlan, temp_dir: Path, check_rows: bo
     then its keys; tables Spark cannot read (and those whose foreign keys need them) move to
     plan.handed_off."""
     from accord.validate.constraint_sql import cell_checks
-    from accord.validate.engine import encoding_error_task, prepare_read_path, table_task
-    from accord.validate.planner import foreign_key_closure
+    from accord.validate.engine import encoding_error_task, key_tasks, prepare_read_path
     from accord.validate.reader import EncodingProblem
 
     tables = plan.tables
@@ -81,24 +80,7 @@ def read_and_check(spark: Any, plan: PackagePlan, temp_dir: Path, check_rows: bo
             plan.handed_off[name] = str(reason)
             unread.add(name)
         seconds[name] = time.perf_counter() - started
-    readable = {name: t for name, t in tables.items() if name not in unread}
-    for name in foreign_key_closure(readable, unread):
-        plan.handed_off[name] = "its foreign key refers to a table Spark could not read"
-        readable.pop(name)
-    for name in list(tables):
-        if name in plan.handed_off:
-            del tables[name]
-    con = SparkSQL(spark)
-    for name, table in readable.items():
-        started = time.perf_counter()
-        if check_rows:
-            tasks[name] = table_task(con, table, tables, checked, checks[name])
-        else:
-            (rows,) = con.execute(f"SELECT count(*) FROM {checked[name]}").fetchone()
-            tasks[name] = Task(name=f"validate:{name}", kind="validation", table=name, status="skipped",
-                               rows=int(rows), notes=["rows read, not validated"])
-        tasks[name].engine = "spark"
-        tasks[name].seconds = round(seconds[name] + time.perf_counter() - started, 3)
+    tasks.update(key_tasks(SparkSQL(spark), plan, unread, checked, checks, seconds, check_rows, "spark"))
     return tasks
 
 

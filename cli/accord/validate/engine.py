@@ -137,21 +137,36 @@ def read_and_check(con: Any, plan: PackagePlan, temp_dir: Path, check_rows: bool
             plan.handed_off[name] = str(reason)
             unread.add(name)
         read_seconds[name] = time.perf_counter() - started
+    tasks.update(key_tasks(con, plan, unread, checked_tables, checks, read_seconds, check_rows, "duckdb"))
+    return tasks
+
+
+ENGINE_NAMES = {"duckdb": "DuckDB", "spark": "Spark"}
+
+
+def key_tasks(con: Any, plan: PackagePlan, unread: set[str], checked: dict[str, str], checks: dict[str, list],
+              read_seconds: dict[str, float], check_rows: bool, engine: str) -> dict[str, Task]:
+    """After an engine has read the tables: those whose foreign keys lead to a table it could not
+    read are handed to frictionless too, every handed-off table leaves plan.tables, and each
+    table read gets its task (its keys checked, or with check_rows=False its rows counted)."""
+    tables = plan.tables
     readable = {name: t for name, t in tables.items() if name not in unread}
     for name in foreign_key_closure(readable, unread):
-        plan.handed_off[name] = "its foreign key refers to a table DuckDB could not read"
+        plan.handed_off[name] = f"its foreign key refers to a table {ENGINE_NAMES[engine]} could not read"
         readable.pop(name)
     for name in list(tables):
         if name in plan.handed_off:
             del tables[name]
+    tasks: dict[str, Task] = {}
     for name, table in readable.items():
         started = time.perf_counter()
         if check_rows:
-            tasks[name] = table_task(con, table, tables, checked_tables, checks[name])
+            tasks[name] = table_task(con, table, tables, checked, checks[name])
         else:
-            (rows,) = con.execute(f"SELECT count(*) FROM {checked_tables[name]}").fetchone()
-            tasks[name] = Task(name=f"validate:{name}", kind="validation", table=name, engine="duckdb",
-                               status="skipped", rows=int(rows), notes=["rows read, not validated"])
+            (rows,) = con.execute(f"SELECT count(*) FROM {checked[name]}").fetchone()
+            tasks[name] = Task(name=f"validate:{name}", kind="validation", table=name, status="skipped",
+                               rows=int(rows), notes=["rows read, not validated"])
+        tasks[name].engine = engine
         tasks[name].seconds = round(read_seconds[name] + time.perf_counter() - started, 3)
     return tasks
 
