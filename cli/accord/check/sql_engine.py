@@ -14,6 +14,7 @@ imported. An expectation this engine does not compile is left to Great Expectati
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from accord.check.compile import Compiled, Unsupported, compile_rule
@@ -105,11 +106,9 @@ def _fold(run: Validation, relation: str, compiled: list[Compiled], numbered: bo
         if c.kind == "aggregate":
             columns.append(f"{c.aggregate} FILTER (WHERE {c.condition}) AS a{i}")
             continue
-        failing = f"{c.condition} AND {c.considered} AND {c.unexpected}"
+        failing = failing_sql(c)
         columns += [
-            f"count(*) FILTER (WHERE {c.condition}) AS e{i}",
-            f"count(*) FILTER (WHERE {c.condition} AND {c.considered}) AS n{i}",
-            f"count(*) FILTER (WHERE {failing}) AS u{i}",
+            *count_columns(i, c),
             # wrapped: min_by leaves out a NULL value, and a missing value is what some rules show
             f"min_by({{'v': {c.shown}}}, {row}, {SAMPLE}) FILTER (WHERE {failing}) AS s{i}",
             f"min_by({row}, {row}, {SAMPLE}) FILTER (WHERE {failing}) AS r{i}",
@@ -117,21 +116,45 @@ def _fold(run: Validation, relation: str, compiled: list[Compiled], numbered: bo
     cursor = run.con.execute(f"SELECT {', '.join(columns)} FROM {source}")
     names = [d[0] for d in cursor.description]
     values = dict(zip(names, cursor.fetchall()[0]))
+
+    def sample(i: int, c: Compiled) -> tuple[list[Any], list[int]]:
+        return ([_shown(v["v"]) for v in values[f"s{i}"] or []], [r for r in values[f"r{i}"] or [] if r is not None])
+
+    return folded_tasks(compiled, values, numbered, sample, ENGINE)
+
+
+def failing_sql(c: Compiled) -> str:
+    """The rows a map expectation counts as unexpected."""
+    return f"{c.condition} AND {c.considered} AND {c.unexpected}"
+
+
+def count_columns(i: int, c: Compiled) -> list[str]:
+    """The counts GX reports for map expectation i: its rows (e), those considered (n), the unexpected (u)."""
+    return [f"count(*) FILTER (WHERE {c.condition}) AS e{i}",
+            f"count(*) FILTER (WHERE {c.condition} AND {c.considered}) AS n{i}",
+            f"count(*) FILTER (WHERE {failing_sql(c)}) AS u{i}"]
+
+
+def folded_tasks(compiled: list[Compiled], values: dict[str, Any], numbered: bool,
+                 sample: Callable[[int, Compiled], tuple[list[Any], list[int]]], engine: str) -> dict[str, Task]:
+    """Each expectation's Task from the folded query's values (a{i} for an aggregate, e/n/u{i} for
+    a map expectation) and, for a failing map expectation, sample(i, c): its first values shown
+    and their CSV row numbers."""
     tasks = {}
     for i, c in enumerate(compiled):
         if c.kind == "aggregate":
             observed = values[f"a{i}"]
             result = {"success": _holds(c, observed), "result": {"observed_value": plain(observed)}}
-            tasks[c.rule.name], _ = task_from_result(c.rule, result, [], ENGINE)
+            tasks[c.rule.name], _ = task_from_result(c.rule, result, [], engine)
             continue
         element, considered, unexpected = values[f"e{i}"], values[f"n{i}"], values[f"u{i}"]
-        shown = [_shown(v["v"]) for v in values[f"s{i}"] or []]
+        shown, rows = sample(i, c) if unexpected else ([], [])
         result = {"success": _map_success(c, considered, unexpected), "result": {
             "element_count": element, "missing_count": element - considered, "unexpected_count": unexpected,
             "partial_unexpected_list": shown}}
-        task, _ = task_from_result(c.rule, result, [], ENGINE)
+        task, _ = task_from_result(c.rule, result, [], engine)
         if task.errors and numbered:
-            name_rows(task.errors[0], [r for r in values[f"r{i}"] or [] if r is not None])
+            name_rows(task.errors[0], rows)
         tasks[c.rule.name] = task
     return tasks
 

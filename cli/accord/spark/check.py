@@ -106,44 +106,26 @@ def _view_names(run: Validation) -> list[str]:
 def _fold(con: Any, source: str, compiled: list[Compiled], numbered: bool) -> dict[str, Task]:
     """One aggregate query for every map and aggregate expectation of a table, then the first
     failing values of each failing one."""
+    from accord.check.sql_engine import count_columns, failing_sql, folded_tasks
+
     windows = [f"sum(CASE WHEN {c.condition} AND {c.considered} THEN 1 ELSE 0 END) OVER (PARTITION BY {sql}) AS {name}"
                for c in compiled for name, sql in c.window.items()]
     relation = f"(SELECT *{''.join(', ' + w for w in windows)} FROM {source}) AS t"
     columns = []
     for i, c in enumerate(compiled):
-        if c.kind == "aggregate":
-            columns.append(f"{c.aggregate} FILTER (WHERE {c.condition}) AS a{i}")
-            continue
-        columns += [f"count(*) FILTER (WHERE {c.condition}) AS e{i}",
-                    f"count(*) FILTER (WHERE {c.condition} AND {c.considered}) AS n{i}",
-                    f"count(*) FILTER (WHERE {c.condition} AND {c.considered} AND {c.unexpected}) AS u{i}"]
+        columns += ([f"{c.aggregate} FILTER (WHERE {c.condition}) AS a{i}"] if c.kind == "aggregate"
+                    else count_columns(i, c))
     cursor = con.execute(f"SELECT {', '.join(columns)} FROM {relation}")
     values = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
-    from accord.check.sql_engine import _holds, _map_success
 
-    tasks = {}
-    for i, c in enumerate(compiled):
-        if c.kind == "aggregate":
-            observed = values[f"a{i}"]
-            result = {"success": _holds(c, observed), "result": {"observed_value": plain(observed)}}
-            tasks[c.rule.name], _ = task_from_result(c.rule, result, [], ENGINE)
-            continue
-        element, considered, unexpected = values[f"e{i}"], values[f"n{i}"], values[f"u{i}"]
-        shown, rows = [], []
-        if unexpected:
-            row = ROW_NUMBER if numbered else "NULL"
-            failing = f"{c.condition} AND {c.considered} AND {c.unexpected}"
-            sample = con.execute(f"SELECT {c.shown} AS v, {row} AS r FROM {relation} WHERE {failing} "
-                                 f"ORDER BY r NULLS LAST LIMIT {SAMPLE}").fetchall()
-            shown, rows = [plain(v) for v, _ in sample], [r for _, r in sample if r is not None]
-        result = {"success": _map_success(c, considered, unexpected), "result": {
-            "element_count": element, "missing_count": element - considered, "unexpected_count": unexpected,
-            "partial_unexpected_list": shown}}
-        task, _ = task_from_result(c.rule, result, [], ENGINE)
-        if task.errors and numbered:
-            name_rows(task.errors[0], rows)
-        tasks[c.rule.name] = task
-    return tasks
+    def sample(i: int, c: Compiled) -> tuple[list[Any], list[int]]:
+        """The first failing values and their row numbers: one small query (Spark's min_by takes no count)."""
+        row = ROW_NUMBER if numbered else "NULL"
+        found = con.execute(f"SELECT {c.shown} AS v, {row} AS r FROM {relation} WHERE {failing_sql(c)} "
+                            f"ORDER BY r NULLS LAST LIMIT {SAMPLE}").fetchall()
+        return [plain(v) for v, _ in found], [r for _, r in found if r is not None]
+
+    return folded_tasks(compiled, values, numbered, sample, ENGINE)
 
 
 def _rows(run: Validation, con: Any, table: str, c: Compiled) -> tuple[Task, list[dict[str, Any]]]:
