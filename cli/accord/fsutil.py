@@ -110,6 +110,16 @@ def _is_running(pid: int) -> bool:
     return True
 
 
+def _dead_temporaries(target: Path) -> list[tuple[Path, int]]:
+    """target's temporaries (and commit records) whose accord process is no longer running, with its pid."""
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return []
+    owned = ((entry, _owner(entry.name, target)) for entry in entries)
+    return [(entry, pid) for entry, pid in owned if pid is not None and not _is_running(pid)]
+
+
 def remove_stale_temporaries(target: Path) -> None:
     """Delete the temporaries of target left by accord processes that are no longer running.
 
@@ -118,14 +128,7 @@ def remove_stale_temporaries(target: Path) -> None:
     """
     target = Path(target)
     finish_commit(target)  # a killed commit of two outputs is completed, not thrown away
-    try:
-        entries = list(target.parent.iterdir())
-    except OSError:
-        return
-    for entry in entries:
-        pid = _owner(entry.name, target)
-        if pid is None or _is_running(pid):
-            continue
+    for entry, _pid in _dead_temporaries(target):
         aside = entry / target.name
         if entry.name.endswith(".old") and os.path.lexists(aside) and not os.path.lexists(target):
             with contextlib.suppress(OSError):
@@ -345,13 +348,8 @@ def finish_commit(file_target: Path) -> None:
     nothing when there is no such record or its process still runs. Each move is done where its
     new version (known by inode) is still at the temporary name, and skipped where it is in place."""
     file_target = Path(file_target)
-    try:
-        records = [p for p in file_target.parent.iterdir() if p.name.endswith(".commit")]
-    except OSError:
-        return
-    for record in records:
-        pid = _owner(record.name, file_target)
-        if pid is None or _is_running(pid):
+    for record, pid in _dead_temporaries(file_target):
+        if not record.name.endswith(".commit"):
             continue
         try:
             moves = json.loads(record.read_text(encoding="utf-8"))
