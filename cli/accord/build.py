@@ -35,7 +35,7 @@ from accord.errors import ChecksFailed, DatabaseError, InvalidData, PackageError
 from accord.fsutil import atomic_outputs, fault_point
 from accord.package import Package, load_package, package_file
 from accord.report import Report, display_path
-from accord.sql import first_line, quote_identifier, quote_literal
+from accord.sql import first_line, quote_literal
 from accord.validate import Validation, open_validation
 
 BUILD_DIR = Path("build")

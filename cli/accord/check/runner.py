@@ -17,8 +17,6 @@ their failures name rows without fetching every failing value.
 
 from __future__ import annotations
 
-import datetime
-import decimal
 from collections.abc import Callable
 from typing import Any
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 import sys
 
-import typer
-
 from accord.commands import options
 from accord.formats.choice import format_option
 
