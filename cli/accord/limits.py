@@ -130,19 +130,21 @@ def check_sampled_lines(path, relpath: str) -> None:
             if not line:
                 return
             if len(line) > current.cell:
-                raise LimitReached(f"{relpath}: a line is longer than the largest cell accord reads "
-                                   f"({human_size(current.cell)}, --max-cell); nothing was validated")
+                raise cell_limit_reached(relpath, "a line")
+
+
+def cell_limit_reached(path: str, what: str) -> LimitReached:
+    """The one error for whatever passed --max-cell (a line, a cell) in the file at path."""
+    return LimitReached(f"{path}: {what} is longer than the largest cell accord reads ({human_size(current.cell)}, "
+                        "--max-cell); nothing was validated")
 
 
 FIELD_TOO_LARGE = re.compile(r"field larger than field limit \((\d+)\)")
 
 
-def cell_limit_message(path: str, text: str) -> str | None:
-    """The one-line error for a frictionless failure caused by the cell limit, else None."""
-    if FIELD_TOO_LARGE.search(text):
-        return (f"{path}: a cell is larger than the largest cell accord reads ({human_size(current.cell)}, "
-                f"--max-cell); nothing was validated")
-    return None
+def cell_limit_error(path: str, text: str) -> LimitReached | None:
+    """The error for a frictionless failure caused by the cell limit (Python's csv field limit), else None."""
+    return cell_limit_reached(path, "a cell") if FIELD_TOO_LARGE.search(text) else None
 
 
 def set_current(limits: Limits) -> None:

@@ -128,9 +128,8 @@ def validate_with_frictionless(package: Package, names: list[str] | None = None,
                     keeper.kept.complete = False  # frictionless stopped reading at its error limit
             task.errors.extend(_convert(err, fresource.name, path) for err in freport.errors)
             for err in task.errors:
-                message = limits.cell_limit_message(str(path), err.message)
-                if message:
-                    raise LimitReached(message)
+                if (reached := limits.cell_limit_error(str(path), err.message)) is not None:
+                    raise reached
             task.seconds = round(time.perf_counter() - started, 3)
             tasks.append(task)
     return tasks

@@ -130,9 +130,7 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
                 continue
             too_long = LINE_TOO_LONG.search(message)
             if too_long and options.max_line_size == limits.current.cell:
-                raise limits.LimitReached(
-                    f"{plan.resource.relpath}: a line of {int(too_long.group(1)):,} bytes is longer than the largest cell "
-                    f"accord reads ({limits.human_size(limits.current.cell)}, --max-cell); nothing was validated") from exc
+                raise limits.cell_limit_reached(plan.resource.relpath, f"a line of {int(too_long.group(1)):,} bytes") from exc
             if any(hint in message for hint in LONG_LINE_HINTS) and options.max_line_size is None:
                 options.max_line_size = limits.current.cell
                 continue
