@@ -275,3 +275,71 @@ def test_build_check_on_spark_runs_the_suites_on_spark(tmp_path):
     run = run_accord("build", tmp_path, "--engine", "spark", "--check", "--db", tmp_path / "out" / "types.duckdb")
     assert run.exit_code == 0, run.stderr
     assert run.stdout.startswith("types: VALID") and "3 passed" in run.stdout and "Built " in run.stdout
+
+
+# -- Great Expectations' Spark engine, for what accord does not compile -----------------------------
+
+GX_ON_SPARK = {  # types accord does not compile, which GX's SQL engine (the reference) also runs
+    "stdev": ("expect_column_stdev_to_be_between", {"column": "score", "min_value": 0, "max_value": 1}),
+    "stdev-passes": ("expect_column_stdev_to_be_between", {"column": "score", "min_value": 0, "max_value": 10}),
+    "distinct-in-set": ("expect_column_distinct_values_to_be_in_set", {"column": "kind", "value_set": ["x", "y"]}),
+    "unique-count": ("expect_column_unique_value_count_to_be_between", {"column": "kind", "min_value": 1, "max_value": 2}),
+    "sum": ("expect_column_sum_to_be_between", {"column": "a", "min_value": 0, "max_value": 100}),
+    "proportion-unique": ("expect_column_proportion_of_unique_values_to_be_between",
+                          {"column": "name", "min_value": 0.95}),
+    "not-null": ("expect_column_values_to_not_be_null", {"column": "name"}),  # compiled: Spark SQL
+}
+
+
+def _people_list(folder: Path, cases: dict) -> tuple[Path, Path]:
+    """The people table of the expectation-engine tests as resource "people-list" (a name to quote),
+    and a suite of the cases on it: (descriptor, checks folder)."""
+    from test_expectation_engines import FIELDS, ROWS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "people.csv").write_text(ROWS, encoding="utf-8")
+    descriptor = {"name": "people", "resources": [{"name": "people-list", "path": "people.csv",
+                                                   "schema": {"fields": FIELDS, "primaryKey": ["id"]}}]}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    checks = folder / "checks"
+    checks.mkdir()
+    expectations = [{"type": type_, "kwargs": kwargs, "meta": {"rule": name, "description": name}}
+                    for name, (type_, kwargs) in cases.items()]
+    (checks / "people.json").write_text(json.dumps({"name": "people", "meta": {"table": "people-list"},
+                                                    "expectations": expectations}), encoding="utf-8")
+    return folder / "datapackage.json", checks
+
+
+def test_what_accord_does_not_compile_runs_through_gx_on_spark(tmp_path):
+    """An expectation type accord does not compile runs through GX's Spark engine (not "could not
+    run"), with the verdict and counts of GX's SQL engine on DuckDB, the reference; the compiled
+    ones in the same suite stay on Spark SQL."""
+    from accord.check import check
+    from test_expectation_engines import outcomes
+
+    descriptor, checks = _people_list(tmp_path, GX_ON_SPARK)
+    spark = check(descriptor, engine="spark", expectations="spark", checks_dir=checks)
+    duck = check(descriptor, checks_dir=checks)
+    on_spark, on_duckdb = outcomes(spark), outcomes(duck)
+    assert set(on_spark) == set(GX_ON_SPARK)
+    for name in GX_ON_SPARK:
+        assert on_spark[name][3] == ("spark" if name == "not-null" else "great_expectations-spark"), name
+        assert on_spark[name][0] in ("passed", "failed"), (name, spark.tasks)
+        assert on_spark[name][:2] == on_duckdb[name][:2], name
+    assert {name for name, found in on_spark.items() if found[0] == "passed"} == {"stdev-passes", "sum"}
+    assert any("with Great Expectations on Spark" in note for note in spark.notes)
+
+
+def test_gx_on_spark_names_the_csv_rows_of_failing_values(tmp_path):
+    """A type only GX's pandas and Spark engines know (strftime formats) fails on Spark with its
+    unexpected count and the CSV rows of its failing values, found by the primary key."""
+    from accord.check import check
+
+    descriptor, checks = _people_list(tmp_path, {"name-is-a-year": (
+        "expect_column_values_to_match_strftime_format", {"column": "name", "strftime_format": "%Y"})})
+    report = check(descriptor, engine="spark", expectations="spark", checks_dir=checks)
+    (task,) = [t for t in report.tasks if t.kind == "expectation"]
+    assert (task.engine, task.outcome, task.errors[0].count) == ("great_expectations-spark", "failed", 9)
+    assert task.errors[0].row == 2  # id 1 (the header is row 1)
+    assert task.errors[0].message.endswith("(9 of 10 values fail; rows 2, 3, 4, 5, 6 ...)")  # the first five
+    assert task.errors[0].values == ["Ann", "Bob", "Cy", "Dee", "Ann"]

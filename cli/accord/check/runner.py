@@ -36,7 +36,7 @@ Progress = Callable[[str], None]
 def run_suites(
     database: CheckDatabase, suites: list[Suite], run: Validation, progress: Progress | None = None
 ) -> list[Task]:
-    context = _context()
+    context = gx_context()
     datasource = context.data_sources.add_sql(
         name=DATASOURCE,
         connection_string=f"duckdb:///{database.path}",
@@ -67,7 +67,8 @@ def run_suites(
     return tasks
 
 
-def _context():
+def gx_context():
+    """An ephemeral GX context, quiet (no progress bars), with the DuckDB result-freezing fix installed."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -99,30 +100,37 @@ def _lock_down_duckdb(datasource) -> None:
 
 def _run_table(datasource, database: CheckDatabase, run: Validation, table: str, rules: list[Rule]):
     """Yield (rule, task, failing-row keys) for each rule on one table."""
-    from great_expectations.core import ExpectationSuite
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
     if table not in database.tables:
         for rule in rules:
             yield rule, error_task(rule, ENGINE, f"table {table!r} is not in the package"), []
         return
+    yield from validate_batch(lambda: _batch(datasource, database.sql_name(table)), table, rules,
+                              primary_key(run, table), ENGINE)
+
+
+def validate_batch(get_batch: Callable[[], Any], table: str, rules: list[Rule], key: list[str], engine: str):
+    """Yield (rule, task, failing-row keys) for each rule, run by GX on the batch get_batch()
+    returns (a table of the check database, or a Spark DataFrame); key: the table's primary key,
+    which names the failing rows."""
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
     runnable = []
     for rule in rules:
         try:
             ExpectationConfiguration(**rule.config).to_domain_obj()
         except Exception as exc:  # GX raises many types for a bad configuration
-            yield rule, error_task(rule, ENGINE, f"invalid expectation: {first_line(exc)}"), []
+            yield rule, error_task(rule, engine, f"invalid expectation: {first_line(exc)}"), []
             continue
         runnable.append(rule)
     if not runnable:
         return
     try:
-        batch = _batch(datasource, database.sql_name(table))
+        batch = get_batch()
     except Exception as exc:
         for rule in runnable:
-            yield rule, error_task(rule, ENGINE, f"cannot read table {table!r}: {first_line(exc)}"), []
+            yield rule, error_task(rule, engine, f"cannot read table {table!r}: {first_line(exc)}"), []
         return
-    key = primary_key(run, table)
     groups = (
         ([r for r in runnable if r.type == UNEXPECTED_ROWS], {"result_format": "COMPLETE"}),
         (
@@ -139,7 +147,7 @@ def _run_table(datasource, database: CheckDatabase, run: Validation, table: str,
             outcome = batch.validate(suite, result_format=result_format)
         except Exception as exc:
             for rule in group:
-                yield rule, error_task(rule, ENGINE, first_line(exc)), []
+                yield rule, error_task(rule, engine, first_line(exc)), []
             continue
         answered = set()
         for result in outcome.results:
@@ -147,10 +155,10 @@ def _run_table(datasource, database: CheckDatabase, run: Validation, table: str,
             if rule is None or rule.name in answered:
                 continue
             answered.add(rule.name)
-            yield rule, *task_from_result(rule, result.to_json_dict(), key, ENGINE)
+            yield rule, *task_from_result(rule, result.to_json_dict(), key, engine)
         for rule in group:
             if rule.name not in answered:
-                yield rule, error_task(rule, ENGINE, "GX returned no result for this expectation"), []
+                yield rule, error_task(rule, engine, "GX returned no result for this expectation"), []
 
 
 def _batch(datasource, table: str):

@@ -1,12 +1,15 @@
-"""Expectation suites on Spark (`accord check --engine spark`): accord's compiled SQL, transpiled.
+"""Expectation suites on Spark (`accord check --engine spark`): accord's compiled SQL, transpiled,
+and Great Expectations' Spark engine for the rest.
 
 The built-in expectations accord compiles (accord.check.compile) are answered per table by one
 aggregate query on Spark, with the same predicates as on DuckDB; the few failing values and
 their CSV row numbers come from one small query per failing expectation. An expectation written
 as SQL (unexpected_rows_expectation, DuckDB's dialect) is transpiled by sqlglot and runs on
-views named like the tables. Great Expectations is not run here: an expectation accord does not
-compile, or SQL that does not transpile or fails on Spark, is reported "could not run"
-(expectation-error), never passed.
+views named like the tables. A built-in expectation accord does not compile runs through Great
+Expectations' Spark engine on the table's DataFrame, as the DuckDB engine hands such expectations
+to GX's SQL engine; its failing rows are named by the primary key, then numbered on Spark. SQL
+that does not transpile or fails on Spark, or an expectation GX cannot evaluate (or without
+great_expectations installed), is reported "could not run" (expectation-error), never passed.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from accord.sql import first_line, quote_identifier, quote_literal
 from accord.validate import ROW_NUMBER, Validation
 
 ENGINE = "spark"
+GX_ENGINE = "great_expectations-spark"  # GX's Spark execution engine, for what accord does not compile
 ROWS_SHOWN = 200
 
 
@@ -36,6 +40,7 @@ def run_suites(run: Validation, selected: list, text_files: list, progress=None)
     functions.register(run.spark)  # DuckDB's strip_accents and jaro_winkler_similarity, for the suites' SQL
     _views(run, con, text_files)
     tasks: list[Task] = []
+    gx = _GreatExpectations(run, con)
     for suite in selected:
         by_name: dict[str, Task] = {}
         for table in dict.fromkeys(rule.table for rule in suite.rules):
@@ -43,11 +48,61 @@ def run_suites(run: Validation, selected: list, text_files: list, progress=None)
             if progress and compiled:
                 progress(f"suite {suite.name}: {len(compiled)} expectations on {table} (spark)")
             by_name.update(_run_table(run, con, table, compiled))
-            for rule, why in rest:
-                by_name[rule.name] = error_task(rule, ENGINE, f"could not run on Spark: {why} (accord compiles it not)")
+            if rest:
+                if progress:
+                    progress(f"suite {suite.name}: {len(rest)} expectations on {table} (Great Expectations on Spark)")
+                by_name.update(gx.run_table(table, rest))
         tasks += [by_name[rule.name] for rule in suite.rules if rule.name in by_name]
-    run.report.notes.append(f"checked {len(tasks)} expectations with Spark SQL in {time.perf_counter() - started:.3f} s")
+    by_gx = sum(t.engine == GX_ENGINE for t in tasks)
+    run.report.notes.append(f"checked {len(tasks) - by_gx} expectations with Spark SQL"
+                            + (f" and {by_gx} with Great Expectations on Spark ({'; '.join(sorted(gx.reasons))})"
+                               if by_gx else "") + f" in {time.perf_counter() - started:.3f} s")
     return tasks
+
+
+class _GreatExpectations:
+    """Great Expectations' Spark engine, for the expectations accord does not compile: one Spark
+    datasource, one DataFrame asset per table (the table's fields, as the suites' views show them)."""
+
+    def __init__(self, run: Validation, con: Any):
+        self.run, self.con = run, con
+        self.datasource = None
+        self.reasons: set[str] = set()
+
+    def run_table(self, table: str, rules: list[tuple[Any, str]]) -> dict[str, Task]:
+        import importlib.util
+
+        if importlib.util.find_spec("great_expectations") is None:
+            cause = ("could not run on Spark: Great Expectations runs this expectation, and great_expectations is "
+                     "not installed: pip install 'accord[check]'")
+            return {rule.name: error_task(rule, GX_ENGINE, cause) for rule, _ in rules}
+        if self.run.tables.get(table) is None and table not in _view_names(self.run):
+            return {rule.name: error_task(rule, GX_ENGINE, f"table {table!r} is not in the package") for rule, _ in rules}
+        from accord.check.runner import validate_batch
+
+        self.reasons.update(why for _, why in rules)
+        key = primary_key(self.run, table)
+        tasks: dict[str, Task] = {}
+        for rule, task, rows in validate_batch(lambda: self._batch(table), table, [r for r, _ in rules], key, GX_ENGINE):
+            tasks[rule.name] = task
+            _row_numbers(self.run, self.con, task, rows)
+        return tasks
+
+    def _batch(self, table: str) -> Any:
+        if self.datasource is None:
+            from accord.check.runner import DATASOURCE, gx_context
+
+            self.datasource = gx_context().data_sources.add_spark(name=DATASOURCE)
+        try:
+            asset = self.datasource.get_asset(table)  # a second suite on the same table
+        except LookupError:
+            asset = self.datasource.add_dataframe_asset(name=table)
+        try:
+            definition = asset.get_batch_definition("whole-table")
+        except KeyError:
+            definition = asset.add_batch_definition_whole_dataframe("whole-table")
+        frame = self.con.frame(f"SELECT * FROM {quote_identifier(table)}")  # the view _views made
+        return definition.get_batch(batch_parameters={"dataframe": frame})
 
 
 def _views(run: Validation, con: Any, text_files: list) -> None:
@@ -64,13 +119,19 @@ def _views(run: Validation, con: Any, text_files: list) -> None:
             frame = con.frame(f"SELECT {columns} FROM {table.relation} AS loaded")
         else:
             frame = spark.createDataFrame(run.con.execute(f"SELECT {columns} FROM {table.relation} AS loaded").arrow())
-        frame.createOrReplaceTempView(table.name)
+        frame.createOrReplaceTempView(view_name(table.name))
     for spec in text_files:
         if spec.into in run.tables:
             continue
         rows = text_file_rows(con, run.package, spec, quote_identifier(spec.source)) if spec.source in run.tables else []
         schema = f"`{spec.key}` STRING, path STRING, text STRING, sha256 STRING, error STRING"
-        spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(spec.into)
+        spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(view_name(spec.into))
+
+
+def view_name(name: str) -> str:
+    """A table's name as Spark parses a view's name: quoted, so that `-`, spaces, dots and reserved
+    words stay one name (Spark refuses \"people-list\" unquoted)."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _run_table(run: Validation, con: Any, table: str, compiled: list[Compiled]) -> dict[str, Task]:
