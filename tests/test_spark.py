@@ -343,3 +343,15 @@ def test_gx_on_spark_names_the_csv_rows_of_failing_values(tmp_path):
     assert task.errors[0].row == 2  # id 1 (the header is row 1)
     assert task.errors[0].message.endswith("(9 of 10 values fail; rows 2, 3, 4, 5, 6 ...)")  # the first five
     assert task.errors[0].values == ["Ann", "Bob", "Cy", "Dee", "Ann"]
+
+
+def test_a_cell_past_max_cell_ends_in_one_line_on_spark(tmp_path):
+    """--max-cell holds on Spark's reader too: exit 2, one line naming the file and the limit."""
+    from test_limits import long_cell_package, one_error_line
+
+    package = long_cell_package(tmp_path, 3_000_000)
+    run = run_accord_process("validate", package, "--engine", "spark", "--max-cell", "1MiB", timeout=300)
+    assert run.exit_code == 2, run.stderr[-2000:]
+    line = one_error_line(run)
+    assert "t.csv" in line and "--max-cell" in line and "1 MiB" in line
+    assert run_accord("validate", package, "--engine", "spark", "--format", "json").exit_code == 0  # under 64 MiB

@@ -22,12 +22,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+from accord import limits
 from accord.validate.constraint_sql import CellCheck
 from accord.validate.plan import HandOff, TablePlan
 from accord.validate.reader import NULL_TEXT, EncodingProblem
 from accord.validate.row_sql import data_rows_sql, row_checks_sql
 
 CORRUPT = "accord_malformed"
+# univocity's message when a cell passes maxCharsPerColumn
+CELL_TOO_LONG = "exceeds the maximum number of characters defined in your parser settings"
 PARALLEL_FROM = 1 << 25  # 32 MiB: below, spreading rows over partitions costs more than it saves
 
 
@@ -43,7 +46,9 @@ def csv_frame(spark: Any, plan: TablePlan, width: int) -> Any:
         "nullValue": NULL_TEXT, "mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT, "multiLine": "true",
         "ignoreLeadingWhiteSpace": "false", "ignoreTrailingWhiteSpace": "false", "unescapedQuoteHandling": "RAISE_ERROR",
         "encoding": "UTF-8", "enforceSchema": "true", "maxColumns": str(max(20480, width + 1)),
-        "maxCharsPerColumn": "-1",
+        # --max-cell bounds a cell's characters here (DuckDB bounds a line's bytes): a cell of
+        # non-ASCII text may hold up to 4 bytes a character, never an unbounded amount
+        "maxCharsPerColumn": str(limits.current.cell),
     }
     frame = spark.read.schema(schema).options(**options).csv(str(plan.read_path))
     return frame.withColumn("row_number", F.monotonically_increasing_id() + 1)
@@ -101,6 +106,8 @@ def materialize_checked(spark: Any, plan: TablePlan, index: int, checks: list[Ce
             widest, replaced, line_feeds = spark.sql(
                 f"SELECT max(n_tokens), bool_or(replaced), {'bool_or(lf)' if crlf else 'FALSE'} FROM {rows_view}").collect()[0]
         except Exception as exc:
+            if CELL_TOO_LONG in str(exc):
+                raise limits.cell_limit_reached(plan.resource.relpath, "a cell") from exc
             raise HandOff(spark_hand_off_reason(exc)) from exc
         if replaced:
             problem = utf8_problem(plan.read_path)
