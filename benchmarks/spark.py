@@ -46,7 +46,8 @@ def tree_rss(pid: int) -> int:
 
 
 def run(package: Path, command: str, engine: str) -> dict:
-    args = [sys.executable, "-m", "accord", command, str(package), "--engine", engine, "--format", "json"]
+    # --timeout 0: a run at 10M on Spark outlasts accord's default one-hour limit
+    args = [sys.executable, "-m", "accord", command, str(package), "--engine", engine, "--format", "json", "--timeout", "0"]
     started = time.perf_counter()
     child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     peak = 0
