@@ -441,3 +441,26 @@ def test_every_view_and_view_column_is_commented(ours):
 def test_a_small_package_makes_a_small_database(ours):
     csv_bytes = sum((ours.database.parent / "package" / "tables" / f"{t}.csv").stat().st_size for t in ours.tables)
     assert ours.database.stat().st_size < 30 * csv_bytes  # 16 KiB blocks: 0.7 MB for 50 KB (256 KiB: 6 MB)
+
+
+def test_builds_memory_has_room_for_its_key_indexes(tmp_path):
+    """DuckDB holds a key's index in memory while build writes it (a 1 GB limit ran out at 15.7M
+    rows): the budget counts each key once (a one-field primary key is also a unique field) and
+    estimates the rows from stretches of the file, here with short lines first and long ones after."""
+    import tempfile
+
+    from accord import sql
+    from accord.validate.compressed import ExpandedFiles
+    from accord.validate.planner import plan_package
+    from accord.validate.reader import INDEX_BYTES_PER_KEY, WORKING_MEMORY, index_room, memory_for
+
+    lines = [f"{i},x\n" for i in range(50_000)] + [f"{i},{'y' * 60}\n" for i in range(50_000, 200_000)]
+    (tmp_path / "t.csv").write_text("id,name\n" + "".join(lines), encoding="utf-8")
+    fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string", "constraints": {"unique": True}}]
+    descriptor = {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": {"fields": fields, "primaryKey": "id"}}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    plans = list(plan_package(load_package(tmp_path), "all", ExpandedFiles(Path(tempfile.mkdtemp(dir=tmp_path)))).tables.values())
+    rows = index_room(plans) / (2 * INDEX_BYTES_PER_KEY)  # two keys: id, and the unique name
+    assert 0.8 * 200_000 < rows < 1.25 * 200_000, rows
+    assert memory_for(plans, indexes=False) == sql.MEMORY_LIMIT
+    assert memory_for(plans, indexes=True) == max(sql.MEMORY_LIMIT, WORKING_MEMORY + index_room(plans))

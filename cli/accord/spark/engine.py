@@ -121,10 +121,12 @@ def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool, row_n
     from accord import sql
     from accord.spark.session import session
     from accord.validate.planner import plan_package
+    from accord.validate.reader import memory_for
 
     plan = plan_package(run.package, keep, expanded)
     run.spark = session()
-    run.con = sql.connect(memory_limit=sql.MEMORY_LIMIT)  # for the tables frictionless reads
+    # for the tables frictionless reads, and build's database (with room for its key indexes)
+    run.con = sql.connect(memory_limit=memory_for(list(plan.tables.values()), keep == "all"))
     sql.lock_down(run.con, directories=[run.temp_dir, *outputs])
     tasks = read_and_check(run.spark, plan, run.temp_dir, check_rows)
     con = SparkSQL(run.spark)

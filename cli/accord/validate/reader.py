@@ -4,6 +4,9 @@ and a connection that reads the package's files and nothing else.
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,13 +159,47 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
     con.execute(f"CREATE OR REPLACE VIEW {table} AS {data_rows_sql(plan, numbered)}")
 
 
-def connect(plans: list[TablePlan], temp_dir: Path, directories: list[Path] = ()) -> Any:
+# DuckDB holds a key's index (an ART) in memory while build writes it: 497 MB for 10M keys of 34
+# characters, about 52 bytes a key. Build's budget is room for its indexes beside a working share
+# (the tables spill to disk); with the usual 1 GB alone a build of 15.7M rows ran out of memory.
+INDEX_BYTES_PER_KEY = 64
+WORKING_MEMORY = 512 * 1024 * 1024
+SAMPLE_BYTES = 1 << 16  # three stretches of a file this long, whose lines estimate its rows
+
+
+def connect(plans: list[TablePlan], temp_dir: Path, directories: list[Path] = (), indexes: bool = False) -> Any:
     """An in-memory DuckDB that can read the package's files and nothing else, and write only in
-    its temporary folder and the given folders (where build and check write their databases)."""
-    con = sql.connect(memory_limit=sql.MEMORY_LIMIT)
+    its temporary folder and the given folders (where build and check write their databases).
+    indexes: the connection will write the tables' keys (build), so its memory has room for them."""
+    con = sql.connect(memory_limit=memory_for(plans, indexes))
     # DuckDB pushes a TRY_CAST of a CSV column into the reader as a cast that fails: keep casts here
     con.execute("SET disabled_optimizers = 'type_pushdown'")
     con.execute(f"SET temp_directory = {quote_literal(str(temp_dir))}")
     readable = [p.read_path for p in plans if not p.source_is_empty]
     sql.lock_down(con, readable=readable, directories=[temp_dir, *directories])
     return con
+
+
+def memory_for(plans: list[TablePlan], indexes: bool) -> int:
+    """DuckDB's memory limit for the validation (the command's share caps it: accord.limits)."""
+    return max(sql.MEMORY_LIMIT, WORKING_MEMORY + index_room(plans)) if indexes else sql.MEMORY_LIMIT
+
+
+def index_room(plans: list[TablePlan]) -> int:
+    """Bytes for the key indexes build writes: INDEX_BYTES_PER_KEY for each row and key (the
+    primary key, each unique field that is not it), the rows estimated from each file's size and
+    the mean line in three stretches of it (its start, middle and end)."""
+    room = 0
+    for plan in plans:
+        keys = {tuple(f.name for f in plan.primary_key)} - {()} | {(f.name,) for f in plan.unique_fields}
+        for path in plan.resource.paths if keys else []:
+            with contextlib.suppress(OSError), open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                line_lengths = []  # the mean line's bytes in each stretch
+                for offset in sorted({0, max(size // 2 - SAMPLE_BYTES // 2, 0), max(size - SAMPLE_BYTES, 0)}):
+                    handle.seek(offset)
+                    stretch = handle.read(SAMPLE_BYTES)
+                    line_lengths.append(len(stretch) / max(stretch.count(b"\n"), 1))
+                rows = size * len(line_lengths) / max(sum(line_lengths), 1)
+                room += int(len(keys) * INDEX_BYTES_PER_KEY * rows)
+    return room
