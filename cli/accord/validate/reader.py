@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,8 +190,11 @@ def index_room(plans: list[TablePlan]) -> int:
     the mean line in three stretches of it (its start, middle and end)."""
     room = 0
     for plan in plans:
-        keys = {tuple(f.name for f in plan.primary_key)} - {()} | {(f.name,) for f in plan.unique_fields}
-        for path in plan.resource.paths if keys else []:
+        keys = {(f.name,) for f in plan.unique_fields}  # a one-field primary key is one of them too
+        if plan.primary_key:
+            keys.add(tuple(f.name for f in plan.primary_key))
+        # the bytes read: a compressed file's expanded copy, else the resource's file
+        for path in ([plan.source_path] if plan.source_path else plan.resource.paths) if keys else []:
             with contextlib.suppress(OSError), open(path, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
                 line_lengths = []  # the mean line's bytes in each stretch
