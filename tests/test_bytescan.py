@@ -50,7 +50,9 @@ def test_chunked_scan_equals_one_scan(tmp_path_factory, parts, chunk_size, skip)
     path = tmp_path_factory.mktemp("scan") / "t.csv"
     path.write_bytes(b"".join(parts))
     request = ScanRequest(path, b",", b'"', skip)
-    assert scan_files([request], chunk_size=chunk_size, workers=1) == [whole_file(path, skip)]
+    (chunked,) = scan_files([request], chunk_size=chunk_size, workers=1)
+    assert chunked == whole_file(path, skip)
+    assert chunked.line_breaks == path.read_bytes().count(b"\n")  # the chunks' counts add up (build's memory)
 
 
 def test_worker_processes_give_the_same_answers(tmp_path):
@@ -65,6 +67,7 @@ def test_worker_processes_give_the_same_answers(tmp_path):
     found = scan_files(requests, chunk_size=1000, workers=2, parallel_from=0)
     assert found == [ScanResult(), ScanResult(empty_line=True), ScanResult(spaces_beside_quotes=True)]
     assert found == [whole_file(p) for p in (clean, empty_line_late, spaces_late)]
+    assert [f.line_breaks for f in found] == [p.read_bytes().count(b"\n") for p in (clean, empty_line_late, spaces_late)]
 
 
 def spaces_beside_quotes_by_hand(data: bytes) -> bool:

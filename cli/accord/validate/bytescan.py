@@ -16,7 +16,7 @@ import os
 import re
 import signal
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BOM = b"\xef\xbb\xbf"
@@ -37,12 +37,14 @@ class ScanResult:
     lone_carriage_return: bool = False
     spaces_beside_quotes: bool = False
     empty_line: bool = False  # an empty line, the first line included (after a byte order mark)
+    line_breaks: int = field(default=0, compare=False)  # b"\n" bytes: about the rows (build's memory for keys)
 
     def merged(self, other: ScanResult) -> ScanResult:
         return ScanResult(
             self.lone_carriage_return or other.lone_carriage_return,
             self.spaces_beside_quotes or other.spaces_beside_quotes,
             self.empty_line or other.empty_line,
+            self.line_breaks + other.line_breaks,
         )
 
 
@@ -54,6 +56,7 @@ def scan_bytes(data: bytes, request: ScanRequest, file_start: bool) -> ScanResul
         lone_carriage_return=data.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", data) is not None,
         spaces_beside_quotes=spaces_beside_quotes(data, request.delimiter, request.quote, request.skip_initial_space),
         empty_line=body.startswith((b"\n", b"\r\n")) or re.search(rb"\n\r?\n", data) is not None,
+        line_breaks=data.count(b"\n"),
     )
 
 

@@ -81,6 +81,7 @@ class TablePlan:
     source_path: Path | None = None  # the table's bytes: the resource's file, or its expanded copy (compressed)
     read_path: Path | None = None  # the file DuckDB reads: source_path or a copy of it (see empty lines)
     empty_line_marker: str | None = None
+    line_breaks: int = 0  # in its bytes, counted by the byte scan: about its rows
     transcode_from: str | None = None  # a declared encoding other than UTF-8: the file is read as a UTF-8 copy
     bom_kept: bool = False  # starts with a byte order mark that the declared encoding keeps as text
     key_fields: dict[str, FieldPlan] = field(default_factory=dict)  # typed values kept for key checks

@@ -285,6 +285,7 @@ def apply_scan(plan: TablePlan, scan: ScanResult) -> None:
     """Hand the table to frictionless where DuckDB's parser would read the bytes differently
     from Python's csv module, and choose the file DuckDB reads."""
     plan.read_path = plan.source_path
+    plan.line_breaks = scan.line_breaks
     if scan.lone_carriage_return:
         raise HandOff("it has line breaks that are a lone carriage return")
     if plan.bom_kept:

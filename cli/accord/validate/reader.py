@@ -4,8 +4,6 @@ and a connection that reads the package's files and nothing else.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,7 +161,6 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
 # (the tables spill to disk); with the usual 1 GB alone a build of 15.7M rows ran out of memory.
 INDEX_BYTES_PER_KEY = 64
 WORKING_MEMORY = 512 * 1024 * 1024
-SAMPLE_BYTES = 1 << 16  # three stretches of a file this long, whose lines estimate its rows
 
 
 def connect(plans: list[TablePlan], temp_dir: Path, directories: list[Path] = (), indexes: bool = False) -> Any:
@@ -186,22 +183,12 @@ def memory_for(plans: list[TablePlan], indexes: bool) -> int:
 
 def index_room(plans: list[TablePlan]) -> int:
     """Bytes for the key indexes build writes: INDEX_BYTES_PER_KEY for each row and key (the
-    primary key, each unique field that is not it), the rows estimated from each file's size and
-    the mean line in three stretches of it (its start, middle and end)."""
+    primary key, each unique field that is not it), the rows being the line breaks the byte scan
+    counted (a quoted value that spans lines only makes the room larger)."""
     room = 0
     for plan in plans:
         keys = {(f.name,) for f in plan.unique_fields}  # a one-field primary key is one of them too
         if plan.primary_key:
             keys.add(tuple(f.name for f in plan.primary_key))
-        # the bytes read: a compressed file's expanded copy, else the resource's file
-        for path in ([plan.source_path] if plan.source_path else plan.resource.paths) if keys else []:
-            with contextlib.suppress(OSError), open(path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                line_lengths = []  # the mean line's bytes in each stretch
-                for offset in sorted({0, max(size // 2 - SAMPLE_BYTES // 2, 0), max(size - SAMPLE_BYTES, 0)}):
-                    handle.seek(offset)
-                    stretch = handle.read(SAMPLE_BYTES)
-                    line_lengths.append(len(stretch) / max(stretch.count(b"\n"), 1))
-                rows = size * len(line_lengths) / max(sum(line_lengths), 1)
-                room += int(len(keys) * INDEX_BYTES_PER_KEY * rows)
+        room += len(keys) * INDEX_BYTES_PER_KEY * plan.line_breaks
     return room
