@@ -77,14 +77,16 @@ _faults_reached: collections.Counter[str] = collections.Counter()
 
 def fault_point(step: str) -> None:
     """Kill this process with SIGKILL if ACCORD_FAULT is step and this is its ACCORD_FAULT_AT-th time
-    (raise an I/O error instead if ACCORD_FAULT_RAISE is set)."""
+    (raise an I/O error instead if ACCORD_FAULT_RAISE is set; send ACCORD_FAULT_SIGNAL, such as INT
+    or TERM, instead of KILL: an interrupt at that very step)."""
     if os.environ.get("ACCORD_FAULT") != step:
         return
     _faults_reached[step] += 1
     if _faults_reached[step] == int(os.environ.get("ACCORD_FAULT_AT") or 1):
         if os.environ.get("ACCORD_FAULT_RAISE"):  # a failing disk rather than a crash
             raise OSError(errno.EIO, f"fault injected at {step}")
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+        named = os.environ.get("ACCORD_FAULT_SIGNAL")
+        os.kill(os.getpid(), getattr(signal, f"SIG{named}") if named else getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def _temporary_prefix(target: Path) -> str:
