@@ -47,12 +47,18 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
     }
 
 
+def default_sigint() -> None:
+    """In the child: SIGINT's default action, which a shell running the tests in the background
+    (nohup, &) replaces with ignoring it; Python then keeps ignoring it, as it should."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(args: list[str], cwd: Path, ready, signum: int, settle: float = 0.2) -> subprocess.CompletedProcess:
     """Run `accord args`, wait until ready(pid) is true, wait `settle` seconds more, then send signum."""
     env = {**os.environ, "NO_COLOR": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "accord", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
+        text=True, preexec_fn=default_sigint,
     )
     deadline = time.monotonic() + 120
     while not ready(process.pid):
@@ -104,19 +110,22 @@ def previous(large, tmp_path) -> Path:
     return tmp_path / "build"
 
 
+def signalled_build(large: Path, previous: Path, signals: str) -> subprocess.CompletedProcess:
+    """A build of the large package into previous/ that sends itself the signals named (INT, TERM,
+    in turn) when a table has been written into the new database (fault point build:table-loaded):
+    a signal timed from outside could land after the build had finished."""
+    env = {**os.environ, "NO_COLOR": "1", "ACCORD_FAULT": "build:table-loaded", "ACCORD_FAULT_SIGNAL": signals}
+    return subprocess.run([sys.executable, "-m", "accord", "build", str(large / "package"), "--db",
+                           str(previous / "large.duckdb")], cwd=previous.parent, env=env, capture_output=True,
+                          text=True, timeout=300, preexec_fn=default_sigint)
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_build_interrupted_while_writing_leaves_the_previous_output_and_no_temporary_files(
     large, previous, signum, code
 ):
-    """The signal comes at the moment a table has been written into the new database (the fault
-    point build:table-loaded sends it to the process itself): timing a signal from outside could
-    land after the build had finished."""
     before = snapshot(previous)
-    env = {**os.environ, "NO_COLOR": "1", "ACCORD_FAULT": "build:table-loaded",
-           "ACCORD_FAULT_SIGNAL": signal.Signals(signum).name.removeprefix("SIG")}
-    done = subprocess.run([sys.executable, "-m", "accord", "build", str(large / "package"), "--db",
-                           str(previous / "large.duckdb")], cwd=previous.parent, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = signalled_build(large, previous, signal.Signals(signum).name.removeprefix("SIG"))
     assert done.returncode == code, done.stderr
     assert done.stderr == f"Interrupted ({signal.Signals(signum).name}).\n"
     assert snapshot(previous) == before
@@ -133,19 +142,9 @@ def test_a_build_interrupted_while_validating_leaves_the_previous_output(large, 
 
 def test_a_second_signal_does_not_cut_the_cleanup_short(large, previous):
     before = snapshot(previous)
-    args = ["build", str(large / "package"), "--db", str(previous / "large.duckdb")]
-    env = {**os.environ, "NO_COLOR": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "accord", *args], cwd=previous.parent, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ready = temporary_file_in(previous)
-    while not ready(process.pid) and process.poll() is None:
-        time.sleep(0.005)
-    time.sleep(0.2)
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGTERM, signal.SIGINT):
-        process.send_signal(signum)
-    process.communicate(timeout=120)
+    done = signalled_build(large, previous, "TERM,INT,TERM,INT")
     # pending signals are handled in signal-number order, so either may count as the first
-    assert process.returncode in (130, 143)
+    assert done.returncode in (130, 143), done.stderr
     assert snapshot(previous) == before
 
 

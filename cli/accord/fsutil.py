@@ -77,8 +77,8 @@ _faults_reached: collections.Counter[str] = collections.Counter()
 
 def fault_point(step: str) -> None:
     """Kill this process with SIGKILL if ACCORD_FAULT is step and this is its ACCORD_FAULT_AT-th time
-    (raise an I/O error instead if ACCORD_FAULT_RAISE is set; send ACCORD_FAULT_SIGNAL, such as INT
-    or TERM, instead of KILL: an interrupt at that very step)."""
+    (raise an I/O error instead if ACCORD_FAULT_RAISE is set; send the signals ACCORD_FAULT_SIGNAL
+    names, such as INT or TERM,INT, instead of KILL: interrupts at that very step)."""
     if os.environ.get("ACCORD_FAULT") != step:
         return
     _faults_reached[step] += 1
@@ -86,7 +86,10 @@ def fault_point(step: str) -> None:
         if os.environ.get("ACCORD_FAULT_RAISE"):  # a failing disk rather than a crash
             raise OSError(errno.EIO, f"fault injected at {step}")
         named = os.environ.get("ACCORD_FAULT_SIGNAL")
-        os.kill(os.getpid(), getattr(signal, f"SIG{named}") if named else getattr(signal, "SIGKILL", signal.SIGTERM))
+        for name in named.split(",") if named else []:
+            os.kill(os.getpid(), getattr(signal, f"SIG{name}"))
+        if not named:
+            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def _temporary_prefix(target: Path) -> str:
