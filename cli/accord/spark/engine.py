@@ -123,7 +123,7 @@ def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool, row_n
     from accord.validate.planner import plan_package
     from accord.validate.reader import memory_for
 
-    plan = plan_package(run.package, keep, expanded)
+    plan = plan_package(run.package, keep, expanded, check_rows)
     run.spark = session()
     # for the tables frictionless reads, and build's database (with room for its key indexes)
     run.con = sql.connect(memory_limit=memory_for(list(plan.tables.values()), keep == "all"))

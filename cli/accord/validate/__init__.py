@@ -142,7 +142,7 @@ def _run(run: Validation, engine: str, keep: Keep, outputs: list[Path], check_ro
         from accord.validate.planner import plan_package
         from accord.validate.reader import connect
 
-        plan = plan_package(package, keep, expanded)
+        plan = plan_package(package, keep, expanded, check_rows)
         run.con = connect(list(plan.tables.values()), run.temp_dir, outputs, indexes=keep == "all")
         tasks.update(read_and_check(run.con, plan, run.temp_dir, check_rows))
         for name, table_plan in plan.tables.items():

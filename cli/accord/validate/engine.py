@@ -122,10 +122,6 @@ def read_and_check(con: Any, plan: PackagePlan, temp_dir: Path, check_rows: bool
     for name, table in tables.items():
         table.relation = checked_tables[name]
     checks = {name: cell_checks(table) if check_rows else [] for name, table in tables.items()}
-    if not check_rows:  # no key query runs: of the key values only the primary key's (it names rows) are kept
-        for table in tables.values():
-            primary = {f.name for f in table.primary_key}
-            table.key_fields = {n: f for n, f in table.key_fields.items() if n in primary or n in table.kept}
     read_seconds: dict[str, float] = {}
     for name, table in tables.items():
         if name in unread:

@@ -41,10 +41,13 @@ from accord.validate.typing_sql import strptime_pattern
 # takes to read a few rows (2,000 integer fields: 13 s against 2.3 s); such tables are rare.
 MAX_FIELDS = 1000
 
-def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | None = None) -> PackagePlan:
+def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | None = None,
+                 check_rows: bool = True) -> PackagePlan:
     """What the engine checks in each table it reads, and which tables it hands to frictionless
     (and why). keep: the fields whose typed values the pass keeps for build and check; expanded:
-    where compressed tables are expanded (without it, they are handed to frictionless)."""
+    where compressed tables are expanded (without it, they are handed to frictionless);
+    check_rows=False: no key query will run, so of the key values only the primary key's (it
+    names failing rows) are kept."""
     from frictionless import FrictionlessException, system
 
     limits.bound_frictionless()
@@ -82,6 +85,9 @@ def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | 
                 plan.add_key_field(plan.field_named(name))
     for plan in tables.values():
         plan.kept = kept_fields(keep, plan.name, [f.name for f in plan.fields])
+        if not check_rows:
+            primary = {f.name for f in plan.primary_key}
+            plan.key_fields = {n: f for n, f in plan.key_fields.items() if n in primary or n in plan.kept}
     return PackagePlan(tables, handed_off)
 
 
