@@ -86,10 +86,10 @@ def fault_point(step: str) -> None:
         if os.environ.get("ACCORD_FAULT_RAISE"):  # a failing disk rather than a crash
             raise OSError(errno.EIO, f"fault injected at {step}")
         named = os.environ.get("ACCORD_FAULT_SIGNAL")
-        for name in named.split(",") if named else []:
-            os.kill(os.getpid(), getattr(signal, f"SIG{name}"))
-        if not named:
-            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+        signals = [getattr(signal, f"SIG{name}") for name in named.split(",")] if named else [
+            getattr(signal, "SIGKILL", signal.SIGTERM)]
+        for signum in signals:
+            os.kill(os.getpid(), signum)
 
 
 def _temporary_prefix(target: Path) -> str:
