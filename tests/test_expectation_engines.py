@@ -90,11 +90,13 @@ REGEX_CASES = {
 }
 
 
-def suite_file(folder: Path, cases: dict) -> Path:
+def suite_file(folder: Path, cases: dict, table: str | None = None) -> Path:
+    """checks/people.json: the cases as expectations, on the table people (or the one named)."""
     folder.mkdir(parents=True, exist_ok=True)
     expectations = [{"type": type_, "kwargs": kwargs, "meta": {"rule": name, "description": name}}
                     for name, (type_, kwargs) in cases.items()]
-    (folder / "people.json").write_text(json.dumps({"name": "people", "expectations": expectations}), encoding="utf-8")
+    suite = {"name": "people", **({"meta": {"table": table}} if table else {}), "expectations": expectations}
+    (folder / "people.json").write_text(json.dumps(suite), encoding="utf-8")
     return folder
 
 

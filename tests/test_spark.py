@@ -294,20 +294,14 @@ GX_ON_SPARK = {  # types accord does not compile, which GX's SQL engine (the ref
 def _people_list(folder: Path, cases: dict) -> tuple[Path, Path]:
     """The people table of the expectation-engine tests as resource "people-list" (a name to quote),
     and a suite of the cases on it: (descriptor, checks folder)."""
-    from test_expectation_engines import FIELDS, ROWS
+    from test_expectation_engines import FIELDS, ROWS, suite_file
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "people.csv").write_text(ROWS, encoding="utf-8")
     descriptor = {"name": "people", "resources": [{"name": "people-list", "path": "people.csv",
                                                    "schema": {"fields": FIELDS, "primaryKey": ["id"]}}]}
     (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    checks = folder / "checks"
-    checks.mkdir()
-    expectations = [{"type": type_, "kwargs": kwargs, "meta": {"rule": name, "description": name}}
-                    for name, (type_, kwargs) in cases.items()]
-    (checks / "people.json").write_text(json.dumps({"name": "people", "meta": {"table": "people-list"},
-                                                    "expectations": expectations}), encoding="utf-8")
-    return folder / "datapackage.json", checks
+    return folder / "datapackage.json", suite_file(folder / "checks", cases, table="people-list")
 
 
 def test_what_accord_does_not_compile_runs_through_gx_on_spark(tmp_path):
