@@ -145,9 +145,8 @@ def _run_gx(run: Validation, suites: list[Suite], text_files: list, work: Path, 
     report = run.report
     from accord.check.runner import run_suites
 
-    missing = [m for m in ("great_expectations", "sqlalchemy", "duckdb_engine") if importlib.util.find_spec(m) is None]
-    if missing:  # the check extra is not installed: each of these could not run
-        cause = f"Great Expectations runs this expectation, and {missing[0]} is not installed: pip install 'accord[check]'"
+    cause = gx_not_installed("great_expectations", "sqlalchemy", "duckdb_engine")
+    if cause:  # the check extra is not installed: each of these could not run
         return {(s.name, r.name): error_task(r, "great_expectations", cause) for s in suites for r in s.rules}
     if progress:
         progress("copying the tables for Great Expectations")
@@ -166,3 +165,11 @@ def _run_gx(run: Validation, suites: list[Suite], text_files: list, work: Path, 
         f"with Great Expectations on DuckDB in {time.perf_counter() - copied:.3f} s"
     )
     return {(task.suite, task.name.split("/", 1)[1]): task for task in tasks}
+
+
+def gx_not_installed(*modules: str) -> str | None:
+    """Why an expectation Great Expectations runs cannot run here (a module of the check extra is
+    missing), or None."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    return (f"Great Expectations runs this expectation, and {missing[0]} is not installed: pip install 'accord[check]'"
+            if missing else None)

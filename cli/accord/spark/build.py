@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import DatabaseError
+from accord.spark.dialect import spark_identifier
 from accord.sql import first_line, quote_identifier, quote_literal
 from accord.validate import ROW_NUMBER, LoadedTable, Validation
 
@@ -113,10 +114,6 @@ def column_sql(table: LoadedTable, fld: Any, strict: bool, required: bool) -> st
 
 def spark_type(duckdb_type: str) -> str:
     return SPARK_TYPES.get(duckdb_type, "STRING")
-
-
-def spark_identifier(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
 
 
 def parquet_relation(table: LoadedTable, path: Path) -> str:

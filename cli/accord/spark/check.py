@@ -20,6 +20,7 @@ from typing import Any
 from accord.check.compile import Compiled
 from accord.check.results import SAMPLE, error_task, name_rows, plain, primary_key, task_from_result
 from accord.report import Task
+from accord.spark.dialect import spark_identifier
 from accord.sql import first_line, quote_identifier, quote_literal
 from accord.validate import ROW_NUMBER, Validation
 
@@ -70,17 +71,15 @@ class _GreatExpectations:
         self.reasons: set[str] = set()
 
     def run_table(self, table: str, rules: list[tuple[Any, str]]) -> dict[str, Task]:
-        import importlib.util
-
-        if importlib.util.find_spec("great_expectations") is None:
-            cause = ("could not run on Spark: Great Expectations runs this expectation, and great_expectations is "
-                     "not installed: pip install 'accord[check]'")
-            return {rule.name: error_task(rule, GX_ENGINE, cause) for rule, _ in rules}
-        if self.run.tables.get(table) is None and table not in _view_names(self.run):
-            return {rule.name: error_task(rule, GX_ENGINE, f"table {table!r} is not in the package") for rule, _ in rules}
-        from accord.check.runner import validate_batch
+        from accord.check import gx_not_installed
 
         self.reasons.update(why for _, why in rules)
+        missing = gx_not_installed("great_expectations")
+        if missing or not _has_table(self.run, table):
+            cause = f"could not run on Spark: {missing}" if missing else f"table {table!r} is not in the package"
+            return {rule.name: error_task(rule, GX_ENGINE, cause) for rule, _ in rules}
+        from accord.check.runner import validate_batch
+
         key = primary_key(self.run, table)
         tasks: dict[str, Task] = {}
         for rule, task, rows in validate_batch(lambda: self._batch(table), table, [r for r, _ in rules], key, GX_ENGINE):
@@ -119,25 +118,19 @@ def _views(run: Validation, con: Any, text_files: list) -> None:
             frame = con.frame(f"SELECT {columns} FROM {table.relation} AS loaded")
         else:
             frame = spark.createDataFrame(run.con.execute(f"SELECT {columns} FROM {table.relation} AS loaded").arrow())
-        frame.createOrReplaceTempView(view_name(table.name))
+        frame.createOrReplaceTempView(spark_identifier(table.name))
     for spec in text_files:
         if spec.into in run.tables:
             continue
         rows = text_file_rows(con, run.package, spec, quote_identifier(spec.source)) if spec.source in run.tables else []
         schema = f"`{spec.key}` STRING, path STRING, text STRING, sha256 STRING, error STRING"
-        spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(view_name(spec.into))
-
-
-def view_name(name: str) -> str:
-    """A table's name as Spark parses a view's name: quoted, so that `-`, spaces, dots and reserved
-    words stay one name (Spark refuses \"people-list\" unquoted)."""
-    return "`" + name.replace("`", "``") + "`"
+        spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(spark_identifier(spec.into))
 
 
 def _run_table(run: Validation, con: Any, table: str, compiled: list[Compiled]) -> dict[str, Task]:
     tasks: dict[str, Task] = {}
     loaded = run.tables.get(table)
-    if loaded is None and table not in {s for s in _view_names(run)}:
+    if not _has_table(run, table):
         return {c.rule.name: error_task(c.rule, ENGINE, f"table {table!r} is not in the package") for c in compiled}
     relation = quote_identifier(table)
     numbered = loaded is not None and loaded.engine == "spark"
@@ -158,6 +151,11 @@ def _run_table(run: Validation, con: Any, table: str, compiled: list[Compiled]) 
             tasks[c.rule.name] = task
             _row_numbers(run, con, task, rows)
     return tasks
+
+
+def _has_table(run: Validation, table: str) -> bool:
+    """A table the package loaded, or a view of the suites' (a text-file table)."""
+    return table in run.tables or table in _view_names(run)
 
 
 def _view_names(run: Validation) -> list[str]:

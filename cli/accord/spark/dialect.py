@@ -24,6 +24,12 @@ class NotTranspiled(Exception):
     """This SQL has no Spark equivalent here (a rule that cannot run on Spark)."""
 
 
+def spark_identifier(name: str) -> str:
+    """A name quoted for Spark (a column, or a view: `-`, spaces, dots and reserved words stay one
+    name; Spark refuses a view named people-list unquoted)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
 def re2_to_java(pattern: str) -> str:
     """An RE2 pattern as a java.util.regex pattern that matches the same texts."""
     out = ["(?d)"]
