@@ -10,7 +10,6 @@ imported only when an expectation needs it: it takes seconds.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import tempfile
 import time
 from pathlib import Path
@@ -143,7 +142,7 @@ def _run_gx(run: Validation, suites: list[Suite], text_files: list, work: Path, 
     from accord.check.results import error_task
 
     report = run.report
-    from accord.check.runner import run_suites
+    from accord.check.runner import gx_not_installed, run_suites
 
     cause = gx_not_installed("great_expectations", "sqlalchemy", "duckdb_engine")
     if cause:  # the check extra is not installed: each of these could not run
@@ -165,11 +164,3 @@ def _run_gx(run: Validation, suites: list[Suite], text_files: list, work: Path, 
         f"with Great Expectations on DuckDB in {time.perf_counter() - copied:.3f} s"
     )
     return {(task.suite, task.name.split("/", 1)[1]): task for task in tasks}
-
-
-def gx_not_installed(*modules: str) -> str | None:
-    """Why an expectation Great Expectations runs cannot run here (a module of the check extra is
-    missing), or None."""
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    return (f"Great Expectations runs this expectation, and {missing[0]} is not installed: pip install 'accord[check]'"
-            if missing else None)

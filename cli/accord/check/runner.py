@@ -17,6 +17,7 @@ their failures name rows without fetching every failing value.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,14 @@ def run_suites(
         datasource.get_engine().dispose()
     add_row_numbers(run, keys)
     return tasks
+
+
+def gx_not_installed(*modules: str) -> str | None:
+    """Why an expectation Great Expectations runs cannot run here (a module of the check extra is
+    missing), or None."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    return (f"Great Expectations runs this expectation, and {missing[0]} is not installed: pip install 'accord[check]'"
+            if missing else None)
 
 
 def gx_context():

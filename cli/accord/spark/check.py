@@ -71,14 +71,13 @@ class _GreatExpectations:
         self.reasons: set[str] = set()
 
     def run_table(self, table: str, rules: list[tuple[Any, str]]) -> dict[str, Task]:
-        from accord.check import gx_not_installed
+        from accord.check.runner import gx_not_installed, validate_batch
 
         self.reasons.update(why for _, why in rules)
         missing = gx_not_installed("great_expectations")
         if missing or not _has_table(self.run, table):
             cause = f"could not run on Spark: {missing}" if missing else f"table {table!r} is not in the package"
             return {rule.name: error_task(rule, GX_ENGINE, cause) for rule, _ in rules}
-        from accord.check.runner import validate_batch
 
         key = primary_key(self.run, table)
         tasks: dict[str, Task] = {}
