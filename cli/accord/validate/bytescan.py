@@ -54,7 +54,8 @@ def scan_bytes(data: bytes, request: ScanRequest, file_start: bool) -> ScanResul
     body = data[len(BOM):] if file_start and data.startswith(BOM) else data
     return ScanResult(
         lone_carriage_return=data.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", data) is not None,
-        spaces_beside_quotes=spaces_beside_quotes(data, request.delimiter, request.quote, request.skip_initial_space),
+        # (after a byte order mark: DuckDB drops it, so a space and a quote after it start the file)
+        spaces_beside_quotes=spaces_beside_quotes(body, request.delimiter, request.quote, request.skip_initial_space),
         empty_line=body.startswith((b"\n", b"\r\n")) or re.search(rb"\n\r?\n", data) is not None,
         line_breaks=data.count(b"\n"),
     )
