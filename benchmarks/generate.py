@@ -968,6 +968,19 @@ def _prepare(out: Path) -> None:
         (out / name).mkdir()
 
 
+def copy_folders(out: Path, template: Path = TEMPLATE) -> None:
+    """The package's checks/, views/ and queries/ as they are now beside the template (a
+    package reused from an earlier run gets them again: they change more often than the data)."""
+    for folder in COPIED_FOLDERS:
+        source = template.parent / folder
+        if (out / folder).exists():
+            shutil.rmtree(out / folder)
+        (out / folder).mkdir()
+        for item in sorted(source.glob("*")) if source.is_dir() else []:
+            if item.is_file():
+                shutil.copyfile(item, out / folder / item.name)
+
+
 def generate(out: str | Path, rows: int, seed: int = 0, faults: dict[str, int] | None = None,
              template: str | Path = TEMPLATE) -> dict[str, Any]:
     """Write a synthetic package with `rows` statements into `out`; return the manifest."""
@@ -1012,10 +1025,7 @@ def generate(out: str | Path, rows: int, seed: int = 0, faults: dict[str, int] |
         resource["path"] = f"tables/{name}.csv"
         mine = [f for f in planned if f.table == name]
         written[name] = write_table(out / resource["path"], resource["schema"], tables[name](), mine)
-    for folder in COPIED_FOLDERS:
-        for item in sorted((template.parent / folder).glob("*")) if (template.parent / folder).is_dir() else []:
-            if item.is_file():
-                shutil.copyfile(item, out / folder / item.name)
+    copy_folders(out, template)
     (out / "datapackage.json").write_text(json.dumps(_descriptor(descriptor, rows, seed), indent=2,
                                                      ensure_ascii=False) + "\n", encoding="utf-8")
     manifest = {

@@ -254,6 +254,7 @@ def ensure_package(rows: int, seed: int, faults: dict[str, int], name: str) -> P
         old_faults = Counter(f["kind"] for f in old["faults"])
         same_generator = old.get("generator_sha256") == hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()
         if same_generator and old["rows"] == rows and old["seed"] == seed and old_faults == +Counter(faults):
+            generate.copy_folders(path)
             return path
     started = time.perf_counter()
     generate.generate(path, rows, seed, faults)
