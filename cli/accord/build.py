@@ -101,7 +101,7 @@ def build_package(
     from accord.check import check_validation, suites_to_run
 
     started = time.perf_counter()
-    package = package if isinstance(package, Package) else load_package(package, trusted=trusted)
+    package = package if isinstance(package, Package) else load_package(package, trusted=trusted, cluster_paths=engine == "spark")
     view_files(package)  # refuse a views/ file that cannot be read before any work
     suites = suites_to_run(package, None, checks_dir) if check else None
     db_path = Path(db_path) if db_path else default_database_path(package)
@@ -161,6 +161,8 @@ def refuse_unless_buildable(run: Validation, force: bool) -> list[str]:
 def block_size(package: Package) -> int:
     """The database's block size: small for a small package (its files' bytes), else DuckDB's default."""
     size = 0
+    if any(resource.location for resource in package.resources):
+        return DEFAULT_BLOCK_SIZE  # tables at Hadoop URLs (Spark reads them): not known to be small
     for resource in package.resources:
         for path in resource.paths:
             with contextlib.suppress(OSError):

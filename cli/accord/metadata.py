@@ -37,12 +37,28 @@ def start_hashing(package: Package) -> concurrent.futures.Future:
                     for chunk in iter(lambda: handle.read(CHUNK), b""):
                         digest.update(chunk)
                 found.append((resource.name, relpath, path.stat().st_size, digest.hexdigest()))
+            if resource.location:
+                found.append(cluster_file_row(resource))
         return found
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="accord-hash")
     future = pool.submit(digests)
     pool.shutdown(wait=False)
     return future
+
+
+def cluster_file_row(resource: Any) -> tuple[str, str, int, str | None]:
+    """A file at a Hadoop URL (the Spark engine read it): its size and sha256, computed by Spark;
+    no sha256 for a file Spark cannot hash whole (over 2 GiB)."""
+    from accord.spark.files import ClusterFiles, ClusterUnreadable
+    from accord.spark.session import session
+
+    files = ClusterFiles(session())
+    try:
+        digest = files.digest(resource.location, "sha256")
+    except ClusterUnreadable:
+        digest = None
+    return resource.name, resource.location, files.size(resource.location), digest
 
 
 METADATA_TABLES = ("accord_metadata", "accord_files")

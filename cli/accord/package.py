@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -37,6 +38,7 @@ class Resource:
     encoding: str = "utf-8"
     descriptor: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # shapes accord cannot walk (descriptor_errors reports them)
+    location: str | None = None  # a Hadoop file system URL (hdfs://, s3a:// ...) that only Spark reads; paths is empty
 
     @property
     def path(self) -> Path | None:
@@ -132,6 +134,18 @@ def resolve_descriptor(path: str | Path | None) -> Path:
     return p.resolve()
 
 
+WEB_SCHEMES = ("http", "https", "ftp", "ftps")
+
+
+def cluster_url(relpath: Any) -> bool:
+    """Whether a resource path is a URL of a Hadoop file system (hdfs://, s3a://, abfss://, gs://,
+    viewfs:// ...): not a web address, which accord downloads (accord download) rather than reads."""
+    if not isinstance(relpath, str) or "://" not in relpath:
+        return False
+    scheme = relpath.split("://", 1)[0]
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)) and scheme.lower() not in WEB_SCHEMES
+
+
 def is_unsafe_path(relpath: str) -> str | None:
     """Why a resource path may not be read without --trusted, or None when it is safe."""
     if "://" in relpath:
@@ -150,7 +164,8 @@ def safe_path(base: Path, relpath: Any, where: str, trusted: bool) -> Path:
     if reason and not trusted:
         raise PackageError(f"{where}: path {relpath!r} {reason}; refused (use --trusted to allow)")
     if "://" in relpath:
-        raise PackageError(f"{where}: remote path {relpath!r} is not supported; download it first")
+        spark = " or read it on a Spark cluster (--engine spark)" if cluster_url(relpath) else ""
+        raise PackageError(f"{where}: remote path {relpath!r} is not supported; download it first{spark}")
     resolved = (base / relpath).resolve()
     if not trusted and not resolved.is_relative_to(base.resolve()):
         raise PackageError(f"{where}: path {relpath!r} leaves the package folder; refused (use --trusted to allow)")
@@ -253,19 +268,28 @@ def schema_shape_problems(schema: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _resource_paths(base: Path, res: dict[str, Any], where: str, trusted: bool) -> tuple[list[str], list[Path]]:
-    """The resource's files (a path, or a list of them: a multipart resource); none for inline data."""
+def _resource_paths(base: Path, res: dict[str, Any], where: str, trusted: bool,
+                    cluster: bool) -> tuple[list[str], list[Path], str | None]:
+    """The resource's files (a path, or a list of them: a multipart resource); none for inline
+    data; or, when cluster paths are read (the Spark engine, --trusted), its Hadoop URL."""
     relpath = res.get("path")
     if relpath is None:  # inline data, or nothing to read: frictionless says which
-        return [], []
+        return [], [], None
     relpaths = relpath if isinstance(relpath, list) else [relpath]
     extra = res.get("extrapaths")  # frictionless writes a multipart path as path + extrapaths
     relpaths += extra if isinstance(extra, list) else []
-    return relpaths, [safe_path(base, r, where, trusted) for r in relpaths]
+    if cluster and trusted and any(cluster_url(r) for r in relpaths):
+        if len(relpaths) > 1:
+            raise PackageError(f"{where}: a multipart path of Hadoop URLs is not supported; give one file")
+        return relpaths, [], relpaths[0]
+    return relpaths, [safe_path(base, r, where, trusted) for r in relpaths], None
 
 
-def load_package(path: str | Path | None = None, trusted: bool = False, resources: bool = True) -> Package:
-    """The package; resources=False reads only its name and folder (fast: no frictionless)."""
+def load_package(path: str | Path | None = None, trusted: bool = False, resources: bool = True,
+                 cluster_paths: bool = False) -> Package:
+    """The package; resources=False reads only its name and folder (fast: no frictionless).
+    cluster_paths: a resource path may be a Hadoop file system URL (with trusted; the Spark
+    engine reads it, Resource.location), not only a file in the package's folder."""
     descriptor_path = resolve_descriptor(path)
     descriptor = _read_json(descriptor_path, "descriptor")
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
@@ -273,7 +297,7 @@ def load_package(path: str | Path | None = None, trusted: bool = False, resource
     if not resources:
         return Package(descriptor_path=descriptor_path, descriptor=descriptor, resources=[], trusted=trusted)
     return Package(descriptor_path=descriptor_path, descriptor=descriptor,
-                   resources=_resources(descriptor_path, descriptor, trusted), trusted=trusted)
+                   resources=_resources(descriptor_path, descriptor, trusted, cluster_paths), trusted=trusted)
 
 
 def normalised(descriptor: dict[str, Any]) -> dict[str, Any]:
@@ -289,7 +313,7 @@ def normalised(descriptor: dict[str, Any]) -> dict[str, Any]:
     return transformed if isinstance(transformed.get("resources"), list) else copy.deepcopy(descriptor)
 
 
-def _resources(descriptor_path: Path, descriptor: dict[str, Any], trusted: bool) -> list[Resource]:
+def _resources(descriptor_path: Path, descriptor: dict[str, Any], trusted: bool, cluster: bool = False) -> list[Resource]:
     base = descriptor_path.parent
     resources = []
     for index, res in enumerate(normalised(descriptor)["resources"]):
@@ -302,7 +326,7 @@ def _resources(descriptor_path: Path, descriptor: dict[str, Any], trusted: bool)
             problems.append("a resource needs a 'name'")
             name = f"resources[{index}]"
         where = f"{descriptor_path.name}: resource {name!r}"
-        relpaths, paths = _resource_paths(base, res, where, trusted)
+        relpaths, paths, location = _resource_paths(base, res, where, trusted, cluster)
         schema = res.get("schema") or {"fields": []}
         if isinstance(schema, str):
             schema = _read_json(safe_path(base, schema, f"{where} schema", trusted), "schema")
@@ -330,6 +354,7 @@ def _resources(descriptor_path: Path, descriptor: dict[str, Any], trusted: bool)
                 encoding=encoding.lower(),
                 descriptor=res,
                 problems=problems,
+                location=location,
             )
         )
     return resources

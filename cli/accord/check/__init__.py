@@ -64,7 +64,7 @@ def check(
     tables without validating their rows (the descriptor is still checked), for a pipeline
     that has just validated.
     """
-    package = path if isinstance(path, Package) else load_package(path, trusted=trusted)
+    package = path if isinstance(path, Package) else load_package(path, trusted=trusted, cluster_paths=engine == "spark")
     folder, available, selected = suites_to_run(package, suites, checks_dir)
     if progress:
         progress(f"validating {package.name} ({engine})")

@@ -123,12 +123,19 @@ def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool, row_n
     from accord.validate.planner import plan_package
     from accord.validate.reader import memory_for
 
-    plan = plan_package(run.package, keep, expanded, check_rows)
     run.spark = session()
+    cluster = None
+    if any(r.location for r in run.package.resources):
+        from accord.spark.files import ClusterFiles
+
+        (run.temp_dir / "samples").mkdir()
+        cluster = ClusterFiles(run.spark, run.temp_dir / "samples")
+    plan = plan_package(run.package, keep, expanded, check_rows, cluster)
     # for the tables frictionless reads, and build's database (with room for its key indexes)
     run.con = sql.connect(memory_limit=memory_for(list(plan.tables.values()), keep == "all"))
     sql.lock_down(run.con, directories=[run.temp_dir, *outputs])
     tasks = read_and_check(run.spark, plan, run.temp_dir, check_rows)
+    tasks.update(unread_cluster_tasks(run.package, plan))
     con = SparkSQL(run.spark)
     loaded: dict[str, dict[str, Any]] = {}
     for index, (name, table) in enumerate(plan.tables.items()):
@@ -140,3 +147,22 @@ def validate_package(run: Any, keep: Any, expanded: Any, check_rows: bool, row_n
                             "schema": table.schema, "descriptor": table.resource.descriptor, "engine": "spark",
                             "rows": tasks[name].rows, "types": types}
     return tasks, plan.handed_off, loaded
+
+
+def unread_cluster_tasks(package: Any, plan: PackagePlan) -> dict[str, Task]:
+    """A table at a Hadoop URL that Spark cannot validate as frictionless would cannot go to
+    frictionless (it does not read the URL): an error (unreadable, exit 2) with the reason, and
+    it leaves plan.handed_off."""
+    from accord.report import Error
+
+    tasks = {}
+    for name in [n for n in plan.handed_off if package.resource(n).location]:
+        resource = package.resource(name)
+        reason = plan.handed_off.pop(name)
+        code = plan.codes.get(name, HandOff.code)
+        # (an unreadable file's reason starts with its URL)
+        message = reason if code != HandOff.code else (
+            f"{resource.location}: the Spark engine cannot validate it as frictionless would: {reason}")
+        tasks[name] = Task(name=f"validate:{name}", kind="validation", table=name, status="error", engine="spark",
+                           errors=[Error(code=code, table=name, rule="validate", message=message)])
+    return tasks

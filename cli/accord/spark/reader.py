@@ -90,7 +90,7 @@ def materialize_checked(spark: Any, plan: TablePlan, index: int, checks: list[Ce
         raw = f"accord_csv_{index}"
         frame.createOrReplaceTempView(raw)
         source = spark.sql(source_sql(plan, raw, width, crlf))
-        if plan.read_path.stat().st_size > PARALLEL_FROM and parallelism > 1:
+        if file_size(plan) > PARALLEL_FROM and parallelism > 1:
             source = source.repartition(parallelism)
         source_view = f"accord_source_{index}"
         source.createOrReplaceTempView(source_view)
@@ -109,6 +109,10 @@ def materialize_checked(spark: Any, plan: TablePlan, index: int, checks: list[Ce
             if CELL_TOO_LONG in str(exc):
                 raise limits.cell_limit_reached(plan.resource.relpath, "a cell") from exc
             raise HandOff(spark_hand_off_reason(exc)) from exc
+        if replaced and plan.location:
+            checked.unpersist()
+            raise HandOff("Spark read a U+FFFD character: bytes that are not UTF-8, or that character itself; "
+                          "only a local copy tells which")
         if replaced:
             problem = utf8_problem(plan.read_path)
             if problem:
@@ -148,12 +152,16 @@ def utf8_problem(path: Path, chunk_size: int = 1 << 24) -> str | None:
     return None
 
 
+def file_size(plan: TablePlan) -> int:
+    return plan.cluster.size(plan.location) if plan.location else plan.read_path.stat().st_size
+
+
 def starts_with_crlf(plan: TablePlan) -> bool:
     """Whether Spark takes CRLF for the line break (it looks at the first line; a first line longer
     than we look at counts as CRLF, to be safe)."""
     if plan.source_is_empty:
         return False
-    with open(plan.read_path, "rb") as handle:
+    with open(plan.source_path if plan.location else plan.read_path, "rb") as handle:  # a URL's: its sample's
         start = handle.read(1 << 16)
     end = start.find(b"\n")
     return end < 0 or start[end - 1 : end] == b"\r"

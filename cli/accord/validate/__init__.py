@@ -87,6 +87,7 @@ def report_context(package: Package) -> dict[str, Any]:
 def name_paths(run: Validation) -> None:
     """Task.path for every task on a package table: the one place outputs get a table's file from."""
     paths = {r.name: display_path(r.path, r.relpath) for r in run.package.resources if r.path is not None}
+    paths.update({r.name: r.location for r in run.package.resources if r.location})
     for task in run.report.tasks:
         task.path = paths.get(task.table)
 
@@ -105,7 +106,7 @@ def open_validation(path: str | Path | Package | None = None, engine: str = "duc
     check_rows=False has the DuckDB engine read and type the rows without checking them."""
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
-    package = path if isinstance(path, Package) else load_package(path, trusted=trusted)
+    package = path if isinstance(path, Package) else load_package(path, trusted=trusted, cluster_paths=engine == "spark")
     started = time.perf_counter()
     from accord.validate.descriptor import descriptor_errors
 

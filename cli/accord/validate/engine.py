@@ -175,6 +175,9 @@ def prepare_read_path(table: TablePlan, temp_dir: Path) -> None:
     """The file DuckDB reads: the table's source (the resource's file, or its expanded copy), or
     a copy in UTF-8 (a declared encoding other than UTF-8) with a marker on each empty line
     (DuckDB skips empty lines, frictionless counts them as blank rows)."""
+    if table.location:  # Spark reads the URL (the planner refused what would need a copy)
+        table.read_path = table.location
+        return
     source = table.source_path
     if table.transcode_from:
         copy = temp_dir / f"{len(os.listdir(temp_dir))}.csv"
@@ -310,15 +313,15 @@ def declared_stats_errors(plan: TablePlan, rows: int) -> list[Error]:
     declared = plan.declared_stats
     path = plan.resource.path
     actual: dict[str, Any] = {}
-    if declared.get("hash"):
-        algorithm, expected = helpers.parse_resource_hash_v1(declared["hash"])
-        digest = hashlib.new(algorithm)
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        actual["hash"] = (expected, digest.hexdigest())
-    if declared.get("bytes"):
-        actual["bytes"] = (declared["bytes"], path.stat().st_size)
+    try:
+        if declared.get("hash"):
+            algorithm, expected = helpers.parse_resource_hash_v1(declared["hash"])
+            actual["hash"] = (expected, plan.cluster.digest(plan.location, algorithm) if plan.location
+                              else file_digest(path, algorithm))
+        if declared.get("bytes"):
+            actual["bytes"] = (declared["bytes"], plan.cluster.size(plan.location) if plan.location else path.stat().st_size)
+    except HandOff as problem:  # a file at a Hadoop URL Spark could not hash
+        return [Error(code=problem.code, table=plan.name, rule="hash", message=f"{plan.resource.relpath}: {problem}")]
     if declared.get("fields"):
         actual["fields"] = (declared["fields"], plan.schema_field_count)
     if declared.get("rows"):
@@ -330,6 +333,14 @@ def declared_stats_errors(plan: TablePlan, rows: int) -> list[Error]:
         for name, (expected, found) in actual.items()
         if expected != found
     ]
+
+
+def file_digest(path: Path, algorithm: str) -> str:
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def fetch_limited(con: Any, sql: str) -> tuple[list[tuple], int]:

@@ -27,7 +27,10 @@ SUPPORTED_STRPTIME_DIRECTIVES = set("YymdHMSfz%")
 
 
 class HandOff(Exception):
-    """This table goes to frictionless; the message says why (it becomes a note)."""
+    """This table goes to frictionless; the message says why (it becomes a note). A table at a
+    Hadoop URL cannot go there (frictionless does not read the URL): it is reported with code."""
+
+    code = "engine-error"
 
 
 class UnreadableConstraint(Exception):
@@ -79,7 +82,9 @@ class TablePlan:
     declared_stats: dict[str, Any] = field(default_factory=dict)  # hash, bytes, fields, rows
     schema_field_count: int = 0
     source_path: Path | None = None  # the table's bytes: the resource's file, or its expanded copy (compressed)
-    read_path: Path | None = None  # the file DuckDB reads: source_path or a copy of it (see empty lines)
+    read_path: Path | str | None = None  # the file DuckDB reads: source_path or a copy of it (see empty lines); or location
+    location: str | None = None  # a Hadoop URL Spark reads (source_path is then a sample of its first lines)
+    cluster: Any = None  # for a location: accord.spark.files.ClusterFiles (its size and digest)
     empty_line_marker: str | None = None
     line_breaks: int = 0  # in its bytes, counted by the byte scan: about its rows
     transcode_from: str | None = None  # a declared encoding other than UTF-8: the file is read as a UTF-8 copy
@@ -105,6 +110,7 @@ class TablePlan:
 class PackagePlan:
     tables: dict[str, TablePlan]  # validated by this engine
     handed_off: dict[str, str]  # table -> why frictionless validates it
+    codes: dict[str, str] = field(default_factory=dict)  # a handed-off table at a Hadoop URL -> its error's code
 
 
 # -- the columns of a table's checked relation, by field ----------------------------------------

@@ -42,32 +42,39 @@ from accord.validate.typing_sql import strptime_pattern
 MAX_FIELDS = 1000
 
 def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | None = None,
-                 check_rows: bool = True) -> PackagePlan:
+                 check_rows: bool = True, cluster: Any = None) -> PackagePlan:
     """What the engine checks in each table it reads, and which tables it hands to frictionless
     (and why). keep: the fields whose typed values the pass keeps for build and check; expanded:
     where compressed tables are expanded (without it, they are handed to frictionless);
     check_rows=False: no key query will run, so of the key values only the primary key's (it
-    names failing rows) are kept."""
+    names failing rows) are kept. cluster (accord.spark.files.ClusterFiles): reads the tables at
+    Hadoop URLs (Resource.location) for the Spark engine."""
     from frictionless import FrictionlessException, system
 
     limits.bound_frictionless()
     tables: dict[str, TablePlan] = {}
     handed_off: dict[str, str] = {}
+    codes: dict[str, str] = {}
     with system.use_context(trusted=package.trusted):
         fpackage = package.frictionless(shared=True)  # read only (probes are copies)
         for resource in package.resources:
             try:
-                tables[resource.name] = plan_table(resource, fpackage.get_resource(resource.name), expanded)
+                tables[resource.name] = plan_table(resource, fpackage.get_resource(resource.name), expanded, cluster)
             except HandOff as reason:
                 handed_off[resource.name] = str(reason)
+                codes[resource.name] = reason.code
             except FrictionlessException as exc:
                 handed_off[resource.name] = f"frictionless cannot open it ({exc.error.type})"
-    scanned = [plan for plan in tables.values() if not plan.source_is_empty]
-    for plan, scan in zip(scanned, scan_files([scan_request(plan) for plan in scanned])):
+    scanned = [plan for plan in tables.values() if not plan.source_is_empty and not plan.location]
+    scans = list(zip(scanned, scan_files([scan_request(plan) for plan in scanned])))
+    scans += [(plan, cluster.scan(plan.location, plan.delimiter, plan.quote_char, plan.skip_initial_space))
+              for plan in tables.values() if plan.location and not plan.source_is_empty]
+    for plan, scan in scans:
         try:
             apply_scan(plan, scan)
         except HandOff as reason:
             handed_off[plan.name] = str(reason)
+            codes[plan.name] = reason.code
             del tables[plan.name]
     # a foreign key needs the referenced table's typed values, read by this engine
     for name in foreign_key_closure(tables, set(handed_off)):
@@ -88,7 +95,7 @@ def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | 
         if not check_rows:
             primary = {f.name for f in plan.primary_key}
             plan.key_fields = {n: f for n, f in plan.key_fields.items() if n in primary or n in plan.kept}
-    return PackagePlan(tables, handed_off)
+    return PackagePlan(tables, handed_off, codes)
 
 
 def foreign_key_closure(tables: dict[str, TablePlan], unavailable: set[str]) -> list[str]:
@@ -108,9 +115,11 @@ def foreign_key_closure(tables: dict[str, TablePlan], unavailable: set[str]) -> 
     return dropped
 
 
-def plan_table(resource: Resource, fresource: Any, expanded: ExpandedFiles | None = None) -> TablePlan:
+def plan_table(resource: Resource, fresource: Any, expanded: ExpandedFiles | None = None, cluster: Any = None) -> TablePlan:
     """Open the resource with frictionless (a sample only) and record what to check. A compressed
     file is expanded first, and everything reads the copy."""
+    if resource.location:
+        return plan_cluster_table(resource, fresource, cluster)
     if resource.inline:
         raise HandOff("its data is inline, in the descriptor")
     if not resource.paths:
@@ -140,6 +149,31 @@ def plan_table(resource: Resource, fresource: Any, expanded: ExpandedFiles | Non
     limits.check_sampled_lines(source, resource.relpath)  # before frictionless samples them
     with probe:
         return plan_open_table(resource, probe, fresource, source)
+
+
+def plan_cluster_table(resource: Resource, fresource: Any, cluster: Any) -> TablePlan:
+    """A table at a Hadoop URL: frictionless opens a local sample of its first lines, read by
+    Spark (accord.spark.files). What would need a local copy of the whole file is refused."""
+    if cluster is None:
+        raise HandOff("its path is a Hadoop file system URL, which only the Spark engine reads")
+    if fresource.format not in ("csv", "tsv"):
+        raise HandOff(f"its format is {fresource.format or 'unknown'}, not CSV (Spark reads CSV at a Hadoop URL)")
+    if fresource.compression:
+        raise HandOff(f"it is compressed ({fresource.compression}): accord expands files in a local folder only")
+    if resource.encoding not in SUPPORTED_ENCODINGS:
+        raise HandOff(f"its encoding is {resource.encoding}: accord reads other encodings than UTF-8 from a local copy")
+    sample = cluster.sample(resource.location, resource.relpath)
+    probe = fresource.to_copy()
+    if probe.has_defined("schema"):
+        probe.schema.foreign_keys = []
+    probe.path, probe.compression, probe.innerpath = str(sample), None, None
+    probe.scheme = "file"  # (frictionless keeps the scheme it read from the URL)
+    if not probe.has_defined("encoding"):
+        probe.encoding = "utf-8"  # the sample is UTF-8 as Spark decoded it; the file is checked as it is read
+    with probe:
+        plan = plan_open_table(resource, probe, fresource, sample)
+    plan.location, plan.cluster = resource.location, cluster
+    return plan
 
 
 def plan_open_table(resource: Resource, probe: Any, fresource: Any, source: Path) -> TablePlan:
@@ -290,7 +324,7 @@ def scan_request(plan: TablePlan) -> ScanRequest:
 def apply_scan(plan: TablePlan, scan: ScanResult) -> None:
     """Hand the table to frictionless where DuckDB's parser would read the bytes differently
     from Python's csv module, and choose the file DuckDB reads."""
-    plan.read_path = plan.source_path
+    plan.read_path = plan.location or plan.source_path
     plan.line_breaks = scan.line_breaks
     if scan.lone_carriage_return:
         raise HandOff("it has line breaks that are a lone carriage return")
@@ -299,5 +333,7 @@ def apply_scan(plan: TablePlan, scan: ScanResult) -> None:
     if scan.spaces_beside_quotes:
         raise HandOff("it has spaces beside quotes, which DuckDB and Python's csv module read differently")
     if scan.empty_line:
+        if plan.location:
+            raise HandOff("it has empty lines, which accord numbers as frictionless does only in a local copy of the file")
         plan.empty_line_marker = f"accordemptyline{uuid.uuid4().hex}"  # letters and digits: one cell
 
