@@ -128,7 +128,7 @@ def read_and_check(con: Any, plan: PackagePlan, temp_dir: Path, check_rows: bool
             continue
         started = time.perf_counter()
         try:
-            materialize_checked(con, table, checked_tables[name], checks[name])
+            materialize_checked(con, table, checked_tables[name], checks[name], check_rows)
         except EncodingProblem as problem:
             tasks[name] = encoding_error_task(table, str(problem))
             tasks[name].seconds = round(time.perf_counter() - started, 3)

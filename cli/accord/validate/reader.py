@@ -98,7 +98,7 @@ LINE_TOO_LONG = re.compile(r"Maximum line size of \d+ bytes exceeded\. Actual Si
 LONG_LINE_HINTS = ("Maximum line size", "does not support a full read on this file")
 
 
-def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[CellCheck]) -> None:
+def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[CellCheck], check_rows: bool = True) -> None:
     """Check every row in one parallel pass and keep the result in file order, so that a row's
     number is its rowid + 1 (DuckDB keeps insertion order; a window function numbering the
     rows would make the pass single-threaded). Then a view of the data rows, with numbers.
@@ -117,7 +117,7 @@ def materialize_checked(con: Any, plan: TablePlan, table: str, checks: list[Cell
         try:
             con.execute(
                 f"CREATE OR REPLACE TABLE {table}_rows AS"
-                f" {row_checks_sql(plan, checks, f'({csv_rows_sql(plan, options)})')}"
+                f" {row_checks_sql(plan, checks, f'({csv_rows_sql(plan, options)})', errors=check_rows)}"
             )
             break
         except duckdb.Error as exc:

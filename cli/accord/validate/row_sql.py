@@ -49,7 +49,8 @@ def parse_error_tokens(record: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carried: tuple[str, ...] = ()) -> str:
+def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carried: tuple[str, ...] = (),
+                   errors: bool = True) -> str:
     """One pass over a table's CSV rows, each on its own: how many errors the row has, what
     they are (see parse_error_tokens), the typed values of key fields and of the fields kept for
     build and check (plan.kept), and whether frictionless skips the row (a comment, or a blank
@@ -57,7 +58,9 @@ def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carrie
 
     `source` is a relation with columns c1 .. c<width>: a CSV row's cells as text, NULL where
     the row has fewer cells; `carried` columns of it (such as a row number) pass through. Which
-    rows are data rows depends on their numbers: see data_rows_sql."""
+    rows are data rows depends on their numbers: see data_rows_sql. errors=False (rows read, not
+    checked: --no-validate) leaves out the error count and record, so that the database reads
+    and types only the cells of the kept fields."""
     fields = plan.fields
     width = plan.width
     marker = plan.empty_line_marker
@@ -121,6 +124,8 @@ def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carrie
     tokens += [f"CASE WHEN c{i} IS NOT NULL THEN {error_token_sql(f'x{i}', f'c{i}')} END" for i in range(n_fields + 1, width + 1)]
     tokens.append(f"CASE WHEN n_cells <> {n_fields} THEN {error_token_sql('n', 'CAST(n_cells AS VARCHAR)')} END")
     # most rows have no error: the count and the record are built only for those that have one
+    if not errors:
+        return "SELECT " + ", ".join([*carried_columns, "skipped", *keys]) + f" FROM ({flagged}) AS flagged"
     has_error = balanced("OR", ["blank", f"n_cells <> {n_fields}", *(f"f{c.id}" for c in checks)], "FALSE")
     error_count = f"CASE WHEN blank THEN 1 WHEN {has_error} THEN {balanced('+', count_terms, '0')} END"
     errors = f"CASE WHEN blank THEN {quote_literal('blank:0:')} WHEN {has_error} THEN concat_ws('', {', '.join(tokens)}) END"
