@@ -66,7 +66,8 @@ def plan_package(package: Package, keep: Keep = None, expanded: ExpandedFiles | 
             except FrictionlessException as exc:
                 handed_off[resource.name] = f"frictionless cannot open it ({exc.error.type})"
     scanned = [plan for plan in tables.values() if not plan.source_is_empty and not plan.location]
-    scans = list(zip(scanned, scan_files([scan_request(plan) for plan in scanned])))
+    # the lines are counted for build's memory for its key indexes (keep "all") only
+    scans = list(zip(scanned, scan_files([scan_request(plan, keep == "all") for plan in scanned])))
     scans += [(plan, cluster.scan(plan.location, plan.delimiter, plan.quote_char, plan.skip_initial_space))
               for plan in tables.values() if plan.location and not plan.source_is_empty]
     for plan, scan in scans:
@@ -317,8 +318,9 @@ def unsupported_field_reason(f: FieldPlan) -> str | None:
 
 
 
-def scan_request(plan: TablePlan) -> ScanRequest:
-    return ScanRequest(plan.source_path, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space)
+def scan_request(plan: TablePlan, count_lines: bool = True) -> ScanRequest:
+    return ScanRequest(plan.source_path, plan.delimiter.encode(), plan.quote_char.encode(), plan.skip_initial_space,
+                       count_lines)
 
 
 def apply_scan(plan: TablePlan, scan: ScanResult) -> None:
