@@ -318,3 +318,40 @@ def test_a_file_is_flushed_to_disk_before_it_replaces_the_old_one_and_then_its_f
     before, after = calls[:renames[-1]], calls[renames[-1] + 1:]
     assert any(kind == "sync" and Path(path).name == Path(moved).name for kind, path in before), calls
     assert ("sync", str(target.parent.resolve())) in after, calls
+
+
+@pytest.mark.parametrize(("path", "hadoop"), [
+    ("hdfs://namenode:8020/data/t.csv", True), ("s3a://bucket/t.csv", True), ("abfss://c@a.dfs.core.windows.net/t.csv", True),
+    ("viewfs://cluster/t.csv", True), ("file:///data/t.csv", True), ("https://example.com/t.csv", False),
+    ("HTTP://example.com/t.csv", False), ("ftp://example.com/t.csv", False), ("tables/t.csv", False), ("1x://a/b", False),
+])
+def test_which_paths_are_hadoop_urls(path, hadoop):
+    from accord.package import cluster_url
+
+    assert cluster_url(path) is hadoop
+
+
+def test_a_hadoop_url_is_read_only_by_the_spark_engine_and_only_when_trusted(tmp_path):
+    """The package loader gives a table at a Hadoop URL to the Spark engine (Resource.location)
+    only with --trusted; a web URL stays `accord download`'s; one file per resource."""
+    from accord.errors import PackageError
+    from accord.package import load_package
+
+    def package(path) -> Path:
+        folder = tmp_path / f"p{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        descriptor = {"name": "p", "resources": [{"name": "t", "path": path, "schema": {"fields": [{"name": "a"}]}}]}
+        (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+        return folder
+
+    url = "s3a://bucket/tables/t.csv"
+    with pytest.raises(PackageError, match="is a URL; refused"):
+        load_package(package(url), cluster_paths=True)
+    with pytest.raises(PackageError, match=r"download it first or read it on a Spark cluster \(--engine spark\)"):
+        load_package(package(url), trusted=True)
+    (resource,) = load_package(package(url), trusted=True, cluster_paths=True).resources
+    assert (resource.location, resource.paths, resource.relpath) == (url, [], url)
+    with pytest.raises(PackageError, match="download it first$"):
+        load_package(package("https://example.com/t.csv"), trusted=True, cluster_paths=True)
+    with pytest.raises(PackageError, match="a multipart path of Hadoop URLs is not supported"):
+        load_package(package([url, "s3a://bucket/tables/t2.csv"]), trusted=True, cluster_paths=True)
