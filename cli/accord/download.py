@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord import __version__
 from accord.errors import ChecksumMismatch, DownloadError, PackageError, UsageError
-from accord.fsutil import fault_point, replace_directory, sync, sync_tree
+from accord.fsutil import fault_point, file_digest, replace_directory, sync, sync_tree
 from accord.package import DEFAULT_DESCRIPTOR, is_unsafe_path
 
 RELEASE_FILES = "accord:files"  # the descriptor property listing a release's files that are not resources
@@ -150,14 +150,9 @@ def verify_file(path: Path, entry: FileEntry) -> None:
         raise ChecksumMismatch(f"{entry.path}: {size} bytes, the descriptor says {entry.bytes}; not installed")
     if entry.hash is not None:
         algorithm, expected = _parse_hash(entry.hash, entry.path)
-        digest = hashlib.new(algorithm)
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(CHUNK_SIZE), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != expected:
-            raise ChecksumMismatch(
-                f"{entry.path}: {algorithm} {digest.hexdigest()}, the descriptor says {expected}; not installed"
-            )
+        found = file_digest(path, algorithm)
+        if found != expected:
+            raise ChecksumMismatch(f"{entry.path}: {algorithm} {found}, the descriptor says {expected}; not installed")
 
 
 class _Retryable(Exception):

@@ -34,6 +34,7 @@ import collections
 import contextlib
 import errno
 import functools
+import hashlib
 import json
 import os
 import re
@@ -73,6 +74,12 @@ FAULT_POINTS = (
     "download:in-place",  # the new folder in place, the staging folder not yet removed
 )
 _faults_reached: collections.Counter[str] = collections.Counter()
+
+
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """A file's digest in hex (hashlib reads it in blocks and leaves Python's lock while it hashes)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, algorithm).hexdigest()
 
 
 def fault_point(step: str) -> None:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import hashlib
 import json
 import os
 from typing import Any
 
+from accord.fsutil import file_digest
 from accord.package import Package
 from accord.sql import quote_identifier
 
-CHUNK = 1 << 20
 
 
 def built_at() -> str:
@@ -32,11 +31,7 @@ def start_hashing(package: Package) -> concurrent.futures.Future:
         found = []
         for resource in package.resources:
             for relpath, path in zip(resource.relpaths, resource.paths):
-                digest = hashlib.sha256()
-                with open(path, "rb") as handle:
-                    for chunk in iter(lambda: handle.read(CHUNK), b""):
-                        digest.update(chunk)
-                found.append((resource.name, relpath, path.stat().st_size, digest.hexdigest()))
+                found.append((resource.name, relpath, path.stat().st_size, file_digest(path)))
             if resource.location:
                 found.append(cluster_file_row(resource))
         return found

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord.download import RELEASE_FILES
 from accord.errors import InvalidData, PackageError, UsageError
-from accord.fsutil import atomic_directory, fault_point
+from accord.fsutil import atomic_directory, fault_point, file_digest
 from accord.package import DEFAULT_DESCRIPTOR, Package, Resource, is_unsafe_path, load_package
 
 if TYPE_CHECKING:
@@ -72,14 +72,6 @@ class ReleaseResult:
     previous_version: str | None
     seconds: float
     notes: list[str] = field(default_factory=list)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK_SIZE), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _duckdb_checksum(block: bytes) -> int:
@@ -246,7 +238,7 @@ def readme_text(package: Package, version: str, tables: dict[str, int], database
 
 def _file_entry(path: str, folder: Path) -> dict[str, Any]:
     file = folder / path
-    return {"path": path, "bytes": file.stat().st_size, "hash": f"sha256:{sha256_file(file)}"}
+    return {"path": path, "bytes": file.stat().st_size, "hash": f"sha256:{file_digest(file)}"}
 
 
 def release_descriptor(package: Package, folder: Path, resource_paths: list[list[str]], other_files: list[str]) -> dict:
@@ -420,7 +412,7 @@ def release_package(
         changelog = changelog_text(package.name, version, built.tables, changes, earlier)
         _write_text(folder / CHANGELOG, changelog)
         every = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-        sums = "".join(f"{sha256_file(folder / p)}  {p}\n" for p in every)
+        sums = "".join(f"{file_digest(folder / p)}  {p}\n" for p in every)
         _write_text(folder / CHECKSUMS, sums)
     return ReleaseResult(
         folder=Path(out) / folder_name,

@@ -19,13 +19,13 @@ and why. docs/validation-engine.md lists the deliberate differences.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from accord.fsutil import file_digest
 from accord.report import Error, Task
 from accord.validate.constraint_sql import CellCheck, cell_checks
 from accord.validate.key_sql import (
@@ -333,14 +333,6 @@ def declared_stats_errors(plan: TablePlan, rows: int) -> list[Error]:
         for name, (expected, found) in actual.items()
         if expected != found
     ]
-
-
-def file_digest(path: Path, algorithm: str) -> str:
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fetch_limited(con: Any, sql: str) -> tuple[list[tuple], int]:
