@@ -110,7 +110,7 @@ class TablePlan:
 class PackagePlan:
     tables: dict[str, TablePlan]  # validated by this engine
     handed_off: dict[str, str]  # table -> why frictionless validates it
-    codes: dict[str, str] = field(default_factory=dict)  # a handed-off table at a Hadoop URL -> its error's code
+    codes: dict[str, str] = field(default_factory=dict)  # handed-off table -> HandOff.code (reported for a Hadoop URL)
 
 
 # -- the columns of a table's checked relation, by field ----------------------------------------

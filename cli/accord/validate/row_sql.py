@@ -118,19 +118,19 @@ def row_checks_sql(plan: TablePlan, checks: list[CellCheck], source: str, carrie
                                f"{blank} AS blank", *failed_flags])
         + f" FROM ({typed_rows}) AS typed_rows"
     )
+    if not errors:
+        return "SELECT " + ", ".join([*carried_columns, "skipped", *keys]) + f" FROM ({flagged}) AS flagged"
 
     count_terms = [f"CASE WHEN f{c.id} THEN 1 ELSE 0 END" for c in checks] + [f"abs(n_cells - {n_fields})"]
     tokens = [f"CASE WHEN f{c.id} THEN {error_token_sql(str(c.id), f'COALESCE({column(c.field)}, {EMPTY})')} END" for c in checks]
     tokens += [f"CASE WHEN c{i} IS NOT NULL THEN {error_token_sql(f'x{i}', f'c{i}')} END" for i in range(n_fields + 1, width + 1)]
     tokens.append(f"CASE WHEN n_cells <> {n_fields} THEN {error_token_sql('n', 'CAST(n_cells AS VARCHAR)')} END")
     # most rows have no error: the count and the record are built only for those that have one
-    if not errors:
-        return "SELECT " + ", ".join([*carried_columns, "skipped", *keys]) + f" FROM ({flagged}) AS flagged"
     has_error = balanced("OR", ["blank", f"n_cells <> {n_fields}", *(f"f{c.id}" for c in checks)], "FALSE")
     error_count = f"CASE WHEN blank THEN 1 WHEN {has_error} THEN {balanced('+', count_terms, '0')} END"
-    errors = f"CASE WHEN blank THEN {quote_literal('blank:0:')} WHEN {has_error} THEN concat_ws('', {', '.join(tokens)}) END"
+    record = f"CASE WHEN blank THEN {quote_literal('blank:0:')} WHEN {has_error} THEN concat_ws('', {', '.join(tokens)}) END"
     return (
-        "SELECT " + ", ".join([*carried_columns, "skipped", f"{error_count} AS error_count", f"{errors} AS errors", *keys])
+        "SELECT " + ", ".join([*carried_columns, "skipped", f"{error_count} AS error_count", f"{record} AS errors", *keys])
         + f" FROM ({flagged}) AS flagged"
     )
 
