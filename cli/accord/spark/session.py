@@ -67,8 +67,11 @@ def session() -> Any:
 
     remote = _master if _master and _master.startswith("sc://") else os.environ.get("SPARK_REMOTE") if not _master else None
     builder = SparkSession.builder.appName("accord")
-    scratch = Path(tempfile.mkdtemp(prefix="accord-spark-"))
-    atexit.register(shutil.rmtree, scratch, True)
+    # a JVM of this process's own (local, or a remote of "local[...]": a Spark Connect server
+    # PySpark starts) gets a scratch folder for its files and its log
+    scratch = None if remote and not remote.startswith("local") else Path(tempfile.mkdtemp(prefix="accord-spark-"))
+    if scratch:
+        atexit.register(shutil.rmtree, scratch, True)
     if remote:
         builder = builder.remote(remote)
     else:
@@ -98,11 +101,8 @@ def session() -> Any:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in SQL_OPTIONS.items():
         builder = builder.config(key, value)
-    # a remote of "local[...]" starts a Spark Connect server in a JVM of this process's own: its
-    # output goes to a log file too
-    log = None if remote and not remote.startswith("local") else scratch / "spark.log"
     try:
-        with _quiet(log):
+        with _quiet(scratch / "spark.log" if scratch else None):
             _session = builder.getOrCreate()
     except Exception as exc:  # no Java, a master that does not answer
         from accord.sql import first_line
