@@ -962,7 +962,7 @@ def _prepare(out: Path) -> None:
     if out.exists() and any(out.iterdir()) and not (out / "faults.json").is_file():
         raise GeneratorError(f"{out} is not empty and holds no faults.json: not overwriting it")
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("tables", "sources", *COPIED_FOLDERS):
+    for name in ("tables", "sources"):  # (checks/, views/, queries/: copy_folders)
         if (out / name).exists():
             shutil.rmtree(out / name)
         (out / name).mkdir()
