@@ -7,6 +7,7 @@ on 127.0.0.1); nothing here is a mock. The fast tier is `pytest -m "not slow"`; 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -17,10 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]  # this package's
 ENGINE = "duckdb"  # tests validate with the default engine; the differential tests compare it with frictionless
 PACKAGE_ITEMS = ("datapackage.json", "tables", "sources", "views", "queries")
+
+def needs_spark(*modules: str) -> pytest.MarkDecorator:
+    """Skip where the Spark engine cannot run: pyspark (and these modules of its extras) or a Java
+    runtime missing (CI installs both: .ci/run)."""
+    missing = [m for m in ("pyspark", *modules) if importlib.util.find_spec(m) is None]
+    return pytest.mark.skipif(bool(missing) or shutil.which("java") is None,
+                              reason="the spark engine needs pyspark[connect] and a Java runtime: pip install 'accord[spark]'")
+
 
 # The benchmark generator (benchmarks/generate.py) makes large and faulty packages for some tests.
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -9,6 +9,10 @@ from typing import Any
 from accord.report import Report
 from accord.validate import validate
 
+# the differential corpus: one package per error code and more, each engine compared with frictionless
+FIXTURES = Path(__file__).parent / "fixtures" / "differential"
+CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "datapackage.json").is_file())
+
 
 def write_package(folder: Path, resources: list[dict[str, Any]], files: dict[str, str | bytes]) -> Path:
     """Write datapackage.json and the data files into `folder`; return the descriptor path.

@@ -15,10 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.validate import validate
-from differential_helpers import error_keys, handed_off, run_both, table, write_package
+from differential_helpers import CASES, FIXTURES, error_keys, handed_off, run_both, table, write_package
 
-FIXTURES = Path(__file__).parent / "fixtures" / "differential"
-CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "datapackage.json").is_file())
 # tables each case hands to frictionless on purpose; every other table stays on DuckDB
 HANDED_OFF = {"handed-off": {"shapes", "uses"}}
 

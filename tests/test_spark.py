@@ -7,9 +7,7 @@ or a Java runtime is missing (CI installs both: .ci/run).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -17,16 +15,10 @@ import pytest
 
 from accord.spark.dialect import NotTranspiled, java_date_format, re2_to_java, to_spark
 from accord.validate import validate
-from conftest import ROOT, copy_package, run_accord, run_accord_process
-from differential_helpers import error_keys, handed_off
+from conftest import ROOT, copy_package, needs_spark, run_accord, run_accord_process
+from differential_helpers import CASES, FIXTURES, error_keys, handed_off
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
-    reason="the spark engine needs pyspark and a Java runtime: pip install 'accord[spark]'",
-)
-
-FIXTURES = ROOT / "tests" / "fixtures" / "differential"
-CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "datapackage.json").is_file())
+pytestmark = needs_spark()
 EVERYDAY = {"valid", "type-error"}  # the fast tier's sample (the session starts once; each case costs seconds)
 
 

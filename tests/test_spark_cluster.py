@@ -9,7 +9,6 @@ Skipped where pyspark or a Java runtime is missing (CI installs both: .ci/run).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import random
 import shutil
@@ -19,19 +18,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from accord.codes import UNREADABLE
 from accord.validate import validate
 from accord.validate.bytescan import BOM, ScanRequest, scan_bytes
-from conftest import ROOT, copy_package, run_accord
-from differential_helpers import handed_off
+from conftest import copy_package, needs_spark, run_accord
+from differential_helpers import CASES, FIXTURES, handed_off
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
-    reason="the spark engine needs pyspark and a Java runtime: pip install 'accord[spark]'",
-)
-
-FIXTURES = ROOT / "tests" / "fixtures" / "differential"
-CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "datapackage.json").is_file())
+pytestmark = needs_spark()
 EVERYDAY = {"valid", "type-error", "foreign-key"}
 # why a table at a URL is refused where the DuckDB engine reads a local file itself: these need a
 # local copy of the whole file (accord.spark.files)
@@ -86,7 +78,7 @@ def test_tables_at_urls_give_the_errors_of_local_files(case, cluster, tmp_path):
     local_handed_off = {n.split(":")[0] for n in handed_off(local)}
     read = 0
     for task in remote.tasks:
-        refused = [e for e in task.errors if e.code in UNREADABLE and e.code == "engine-error"]
+        refused = [e for e in task.errors if e.code == "engine-error"]
         if refused:
             (error,) = refused
             assert task.table in local_handed_off or any(r in error.message for r in NEEDS_A_COPY), error.message

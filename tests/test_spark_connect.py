@@ -8,24 +8,17 @@ Skipped where pyspark's Connect client (grpcio: `pip install 'accord[spark]'`) o
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 
 import pytest
 
-from conftest import ROOT, copy_package, run_accord_process
+from conftest import copy_package, needs_spark, run_accord_process
+from differential_helpers import FIXTURES
 
-pytestmark = [
-    pytest.mark.slow,  # a Connect server starts for each test: about 30 s each
-    pytest.mark.skipif(
-        any(importlib.util.find_spec(m) is None for m in ("pyspark", "grpc")) or shutil.which("java") is None,
-        reason="Spark Connect needs pyspark[connect] and a Java runtime: pip install 'accord[spark]'",
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_spark("grpc")]  # a Connect server starts for each test: about 30 s each
 
 CONNECT = {"SPARK_REMOTE": "local[2]"}
-FIXTURES = ROOT / "tests" / "fixtures" / "differential"
 
 
 def errors(report: dict) -> set[tuple]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -21,9 +20,8 @@ from accord.sql import quote_literal
 from accord.validate import constraint_sql, key_sql, reader, row_sql
 from accord.validate.plan import MAX_ERRORS
 from accord.validate.planner import plan_package
-from differential_helpers import error_keys, handed_off, table, write_package
+from differential_helpers import FIXTURES, error_keys, handed_off, table, write_package
 
-FIXTURES = Path(__file__).parent / "fixtures" / "differential"
 
 
 def test_one_task_per_resource_in_package_order():
