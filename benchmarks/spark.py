@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,12 +50,16 @@ def run(package: Path, command: str, engine: str) -> dict:
     # --timeout 0: a run at 10M on Spark outlasts accord's default one-hour limit
     args = [sys.executable, "-m", "accord", command, str(package), "--engine", engine, "--format", "json", "--timeout", "0"]
     started = time.perf_counter()
-    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = 0
-    while child.poll() is None:
-        peak = max(peak, tree_rss(child.pid))
-        time.sleep(0.2)
-    out, err = child.communicate()
+    # the output goes to files: a report larger than a pipe's buffer would stop the child while it is polled
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        child = subprocess.Popen(args, stdout=stdout, stderr=stderr, text=True, cwd=ROOT)
+        peak = 0
+        while child.poll() is None:
+            peak = max(peak, tree_rss(child.pid))
+            time.sleep(0.2)
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     wall = time.perf_counter() - started
     report = json.loads(out) if out.strip().startswith("{") else {}
     tasks = report.get("tasks", [])

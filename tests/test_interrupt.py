@@ -10,6 +10,7 @@ being read), not after a guessed delay.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import importlib.util
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,28 +49,59 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
     }
 
 
-def default_sigint() -> None:
-    """In the child: SIGINT's default action, which a shell running the tests in the background
-    (nohup, &) replaces with ignoring it; Python then keeps ignoring it, as it should."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+@contextlib.contextmanager
+def sigint_not_ignored() -> Iterator[None]:
+    """Children started in this block get SIGINT's default action. A shell running the tests in
+    the background (nohup, &) ignores SIGINT, an ignored signal stays ignored across exec, and
+    accord (rightly) leaves an ignored signal alone. The disposition is set here in the parent, not
+    by preexec_fn: Python code run between fork and exec can deadlock a child forked from a process
+    with threads, as pytest's is by now (GX's tqdm monitor, DuckDB's and Arrow's pools)."""
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def accord_process(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen:
+    """`accord args` in a session of its own, so that every process it starts can be stopped with it."""
+    with sigint_not_ignored():
+        return subprocess.Popen([sys.executable, "-m", "accord", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def kill_session(process: subprocess.Popen) -> tuple[str, str]:
+    """Kill the process and whatever it started; their output."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    return process.communicate(timeout=30)
+
+
+def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
+    """The process's output once it ends; past timeout its session is killed and the test fails
+    (never a wait without end: a stuck child would hang the whole run)."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        out, err = kill_session(process)
+        pytest.fail(f"accord did not end within {timeout} s: {err}")
 
 
 def interrupt(args: list[str], cwd: Path, ready, signum: int, settle: float = 0.2) -> subprocess.CompletedProcess:
     """Run `accord args`, wait until ready(pid) is true, wait `settle` seconds more, then send signum."""
-    env = {**os.environ, "NO_COLOR": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "accord", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, preexec_fn=default_sigint,
-    )
+    process = accord_process(args, cwd, {**os.environ, "NO_COLOR": "1"})
     deadline = time.monotonic() + 120
     while not ready(process.pid):
         if process.poll() is not None or time.monotonic() > deadline:
-            out, err = process.communicate()
+            out, err = kill_session(process)
             pytest.fail(f"accord ended (or hung) before the moment to interrupt it: {process.returncode} {err}")
         time.sleep(0.005)
     time.sleep(settle)
     process.send_signal(signum)
-    out, err = process.communicate(timeout=120)
+    out, err = finish(process)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
@@ -115,9 +148,10 @@ def signalled_build(large: Path, previous: Path, signals: str) -> subprocess.Com
     in turn) when a table has been written into the new database (fault point build:table-loaded):
     a signal timed from outside could land after the build had finished."""
     env = {**os.environ, "NO_COLOR": "1", "ACCORD_FAULT": "build:table-loaded", "ACCORD_FAULT_SIGNAL": signals}
-    return subprocess.run([sys.executable, "-m", "accord", "build", str(large / "package"), "--db",
-                           str(previous / "large.duckdb")], cwd=previous.parent, env=env, capture_output=True,
-                          text=True, timeout=300, preexec_fn=default_sigint)
+    process = accord_process(["build", str(large / "package"), "--db", str(previous / "large.duckdb")],
+                             previous.parent, env)
+    out, err = finish(process, timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
