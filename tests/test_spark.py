@@ -341,3 +341,40 @@ def test_a_cell_past_max_cell_ends_in_one_line_on_spark(tmp_path):
     line = one_error_line(run)
     assert "t.csv" in line and "--max-cell" in line and "1 MiB" in line
     assert run_accord("validate", package, "--engine", "spark", "--format", "json").exit_code == 0  # under 64 MiB
+
+
+JVM_START = r"""
+import json, signal, sys
+import pyspark.java_gateway as gateway
+calls = []
+real = gateway.Popen
+def recording(command, **kwargs):
+    calls.append(sorted(kwargs))
+    return real(command, **kwargs)
+gateway.Popen = recording
+from accord.spark.session import session
+jvm = session().sparkContext._gateway.proc.pid
+with open(f"/proc/{jvm}/status") as status:
+    ignored = int(next(line for line in status if line.startswith("SigIgn:")).split()[1], 16)
+print(json.dumps({"calls": calls, "jvm_ignores_sigint": bool(ignored & (1 << (signal.SIGINT - 1))),
+                  "driver_sigint_handled": signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, signal.SIG_DFL),
+                  "popen_restored": gateway.Popen is recording}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the JVM's signal mask from /proc")
+def test_the_jvm_is_started_without_python_code_between_fork_and_exec(tmp_path):
+    """PySpark's preexec_fn (SIGINT ignored in the JVM) can deadlock the forked child of a process
+    with threads; accord starts the JVM with the same effect and no preexec_fn."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "start_jvm.py"
+    script.write_text(JVM_START)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(seen["calls"]) == 1 and "preexec_fn" not in seen["calls"][0], seen
+    assert seen["jvm_ignores_sigint"]  # what PySpark's preexec_fn was for: Ctrl-C is the driver's
+    assert seen["driver_sigint_handled"] and seen["popen_restored"]  # the driver handles it again (PySpark's handler)

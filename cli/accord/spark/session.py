@@ -12,8 +12,10 @@ import atexit
 import contextlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,7 +104,7 @@ def session() -> Any:
     for key, value in SQL_OPTIONS.items():
         builder = builder.config(key, value)
     try:
-        with _quiet(scratch / "spark.log" if scratch else None):
+        with _quiet(scratch / "spark.log" if scratch else None), _jvm_started_without_preexec():
             _session = builder.getOrCreate()
     except Exception as exc:  # no Java, a master that does not answer
         from accord.sql import first_line
@@ -129,6 +131,38 @@ SQL_OPTIONS = {
     "spark.sql.caseSensitive": "false",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
 }
+
+
+@contextlib.contextmanager
+def _jvm_started_without_preexec() -> Iterator[None]:
+    """PySpark starts the JVM with a preexec_fn that makes the child ignore SIGINT (Ctrl-C is for
+    the driver). Python code run between fork and exec can leave that child waiting forever for a
+    lock another thread of this process held at the fork (Python 3.11: in PyOS_AfterFork_Child,
+    seen in a process with GX's, DuckDB's and Arrow's threads), and the driver waits for it with
+    no end. The same effect without it: SIGINT is ignored here while the JVM is started (an
+    ignored signal stays ignored across exec), then handled again; the child is started by vfork
+    and exec, with no Python code between."""
+    import pyspark.java_gateway as gateway
+
+    if (threading.current_thread() is not threading.main_thread() or not hasattr(gateway, "Popen")
+            or signal.getsignal(signal.SIGINT) is None):
+        yield  # signals are set from the main thread only, a handler set outside Python cannot be put back
+        return
+    original = gateway.Popen
+
+    def popen(command, **kwargs):
+        kwargs.pop("preexec_fn", None)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return original(command, **kwargs)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    gateway.Popen = popen
+    try:
+        yield
+    finally:
+        gateway.Popen = original
 
 
 @contextlib.contextmanager
