@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import hashlib
 import io
-import json
-import random
-import shutil
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from conftest import ENGINE, run_accord
+from conftest import ENGINE, Run, run_accord
 
 
 class Tables:
@@ -57,5 +49,5 @@ class Tables:
             self.path(table).write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def check_json(descriptor: Path, *args: str) -> CheckRun:
+def check_json(descriptor: Path, *args: str) -> Run:
     return run_accord("check", str(descriptor), "--engine", ENGINE, "--format", "json", *args)

@@ -11,7 +11,6 @@ import collections
 import csv
 import http.server
 import io
-import shutil
 import socket
 import threading
 import urllib.parse

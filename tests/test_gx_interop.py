@@ -4,7 +4,6 @@ severity honoured), and every suite accord writes or ships loads in GX."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from check_helpers import Tables
