@@ -145,7 +145,8 @@ def _children() -> dict[int, list[int]]:
     return children
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
     children, tree, todo = _children(), [], [pid]
     while todo:
         current = todo.pop()
@@ -156,7 +157,7 @@ def _tree(pid: int) -> list[int]:
 
 def _tree_anon_kb(pid: int) -> int:
     total = 0
-    for member in _tree(pid):
+    for member in process_tree(pid):
         try:
             status = Path(f"/proc/{member}/status").read_text()
         except OSError:
@@ -167,7 +168,7 @@ def _tree_anon_kb(pid: int) -> int:
 
 
 def _stop_tree(proc: subprocess.Popen) -> None:
-    for member in reversed(_tree(proc.pid)):
+    for member in reversed(process_tree(proc.pid)):
         try:
             os.kill(member, 15)
         except ProcessLookupError:

@@ -20,29 +20,20 @@ import tempfile
 import time
 from pathlib import Path
 
+from run import process_tree  # benchmarks/run.py's walk over /proc
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as handle:
-                    parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
-                children.setdefault(parent, []).append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
+    """Resident bytes of a process and all its descendants."""
+    total = 0
+    for member in process_tree(pid):
         try:
-            with open(f"/proc/{current}/statm", "rb") as handle:
+            with open(f"/proc/{member}/statm", "rb") as handle:
                 total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
             pass
-        stack += children.get(current, [])
     return total
 
 

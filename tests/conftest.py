@@ -25,6 +25,7 @@ VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["v
 ENGINE = "duckdb"  # tests validate with the default engine; the differential tests compare it with frictionless
 PACKAGE_ITEMS = ("datapackage.json", "tables", "sources", "views", "queries")
 
+
 def needs_spark(*modules: str) -> pytest.MarkDecorator:
     """Skip where the Spark engine cannot run: pyspark (and these modules of its extras) or a Java
     runtime missing (CI installs both: .ci/run)."""

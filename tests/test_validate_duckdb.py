@@ -23,7 +23,6 @@ from accord.validate.planner import plan_package
 from differential_helpers import FIXTURES, error_keys, handed_off, table, write_package
 
 
-
 def test_one_task_per_resource_in_package_order():
     report = validate(FIXTURES / "foreign-key", engine="duckdb")
     tasks, notes = report.tasks, report.notes[:-1]  # the last note is the time taken

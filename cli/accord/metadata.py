@@ -16,7 +16,6 @@ from accord.package import Package
 from accord.sql import quote_identifier
 
 
-
 def built_at() -> str:
     """Now, in UTC; or SOURCE_DATE_EPOCH where it is set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
